@@ -1,0 +1,30 @@
+# oodbook's tasks. `make book` and `make test` set up what they need first (scripts/setup.sh).
+PY := .venv/bin/python
+PROFILE ?= cpu
+SEED ?= 0
+TCMALLOC := $(wildcard /usr/lib/x86_64-linux-gnu/libtcmalloc.so.4)
+export LD_PRELOAD := $(strip $(TCMALLOC) $(LD_PRELOAD))
+export OODLIB_DATA ?= $(abspath ../shared/datasets)
+
+.PHONY: setup book test page pages status models
+
+setup:
+	@bash scripts/setup.sh
+
+book: setup          ## build the HTML book from the committed executed notebooks (no execution)
+	$(PY) -m oodlib.book build
+
+test: setup          ## unit tests + a smoke execution of every page
+	$(PY) -m pytest -q
+
+page: setup          ## re-execute one page: make page PAGE=notebooks/rose/s3_1_likelihood_fails.py PROFILE=cpu SEED=0
+	$(PY) -m oodlib.book run $(PAGE) --profile $(PROFILE) --seed $(SEED)
+
+pages: setup         ## re-execute every page that is stale (or at another profile/seed), then the landing page
+	$(PY) -m oodlib.book run-all --stale --profile $(PROFILE) --seed $(SEED)
+
+status: setup        ## which executed pages are fresh
+	$(PY) -m oodlib.book status
+
+models: setup        ## train (or fetch from the cache) the canonical models of a profile
+	$(PY) -m oodlib.zoo vae fmnist cifar10 --profile $(PROFILE) --seed $(SEED)

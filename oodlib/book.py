@@ -1,0 +1,206 @@
+"""Run the book's pages: papermill executes a py:percent notebook at a profile and seed.
+
+    python -m oodlib.book run notebooks/rose/s3_1_likelihood_fails.py --profile cpu --seed 0
+    python -m oodlib.book run-all --stale --profile cpu
+    python -m oodlib.book status
+    python -m oodlib.book build
+
+The executed copy goes to ``book/<same path>.ipynb`` (never back into ``notebooks/``) and records
+in its metadata the sha256 of its source, the profile, the seed, the wall time and the results
+CSVs it wrote (or, for the landing page, read); ``status`` and the tests use them to find stale pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+
+from .errors import UnknownName
+from .io import atomic_path
+from .profiles import PROFILES, get_profile
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO_ROOT / "notebooks"
+BOOK = REPO_ROOT / "book"
+RESULTS = BOOK / "results"
+LANDING = "intro"          # notebooks/intro.py: built from every other page's results, so it runs last
+TCMALLOC = Path("/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4")
+
+
+def sources() -> list[Path]:
+    """Return every notebook source, pages first and the landing page last."""
+    found = sorted(p for p in NOTEBOOKS.rglob("*.py") if not p.name.startswith("_"))
+    return sorted(found, key=lambda p: p.stem == LANDING and p.parent == NOTEBOOKS)
+
+
+def executed_path(src: Path) -> Path:
+    """Return where the executed copy of ``src`` lives in the book."""
+    return BOOK / Path(src).resolve().relative_to(NOTEBOOKS).with_suffix(".ipynb")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _snapshot(folder: Path) -> dict:
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.csv")} if folder.exists() else {}
+
+
+def kernel_env(results_dir: Path) -> dict:
+    """Return the environment the kernel runs in (oodlib importable, results folder, tcmalloc)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env["OODBOOK_RESULTS_DIR"] = str(results_dir)
+    env.pop("MPLBACKEND", None)          # the kernel's inline backend must record the figures
+    env["TQDM_DISABLE"] = "1"            # progress bars go to the terminal, not into the book
+    if TCMALLOC.exists() and "tcmalloc" not in env.get("LD_PRELOAD", ""):
+        env["LD_PRELOAD"] = " ".join(filter(None, [str(TCMALLOC), env.get("LD_PRELOAD")]))   # ~2-3× faster convs
+    return env
+
+
+def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, results_dir: Path | None = None,
+            timeout: int | None = None, parameters: dict | None = None, progress: bool = True) -> Path:
+    """Execute notebook source ``src`` with papermill and write the executed copy (atomically); return its path."""
+    import jupytext
+    import papermill
+
+    get_profile(profile)
+    src = Path(src).resolve()
+    if not src.exists():
+        raise FileNotFoundError(f"no notebook source {src}; list them with: python -m oodlib.book status")
+    out = Path(out) if out else executed_path(src)
+    results_dir = Path(results_dir) if results_dir else RESULTS
+    results_dir.mkdir(parents=True, exist_ok=True)
+    before = _snapshot(results_dir)
+    params = {"profile": profile, "seed": seed, **(parameters or {})}
+    old_env = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(kernel_env(results_dir))            # the kernel inherits this environment
+    t0 = time.time()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            nb_in, nb_out = Path(tmp) / "in.ipynb", Path(tmp) / "out.ipynb"
+            nbformat.write(jupytext.read(src), nb_in)
+            try:
+                papermill.execute_notebook(str(nb_in), str(nb_out), parameters=params, kernel_name="python3",
+                                           cwd=str(REPO_ROOT), progress_bar=progress, execution_timeout=timeout)
+            except Exception:
+                failed = REPO_ROOT / "_build" / "failed" / out.name
+                failed.parent.mkdir(parents=True, exist_ok=True)
+                if nb_out.exists():
+                    failed.write_bytes(nb_out.read_bytes())
+                print(f"execution of {src.name} failed; the partly executed notebook is {failed}", file=sys.stderr)
+                raise
+            nb = nbformat.read(nb_out, as_version=4)
+    finally:
+        os.environ.clear()
+        os.environ.update(old_env)
+    after = _snapshot(results_dir)
+    written = {name: sha256(results_dir / name) for name, t in after.items() if before.get(name) != t}
+    meta = {"source": str(src.relative_to(REPO_ROOT)) if src.is_relative_to(REPO_ROOT) else str(src),
+            "source_sha256": sha256(src), "profile": profile, "seed": seed, "parameters": params,
+            "wall_time_s": round(time.time() - t0, 1),
+            "executed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
+            "results_written": written}
+    if src.stem == LANDING:
+        meta["results_read"] = {p.name: sha256(p) for p in sorted(results_dir.glob("*.csv"))}
+    nb.metadata["oodbook"] = meta
+    with atomic_path(out) as tmp:
+        nbformat.write(nb, tmp)
+    return out
+
+
+def page_state(src: Path, results_dir: Path = RESULTS) -> tuple[str, dict]:
+    """Return ("fresh" | "stale: why" | "missing", metadata) of the executed copy of ``src``."""
+    out = executed_path(src)
+    if not out.exists():
+        return "missing", {}
+    meta = nbformat.read(out, as_version=4).metadata.get("oodbook", {})
+    if meta.get("source_sha256") != sha256(src):
+        return "stale: source changed since execution", meta
+    recorded = {**meta.get("results_written", {}), **meta.get("results_read", {})}
+    for name, digest in recorded.items():
+        p = results_dir / name
+        if not p.exists() or sha256(p) != digest:
+            return f"stale: {name} changed since execution", meta
+    return "fresh", meta
+
+
+def run_all(profile: str, seed: int = 0, stale_only: bool = False) -> list[Path]:
+    """Execute every page (or only those missing, stale, or at another profile/seed), the landing page last."""
+    done = []
+    for src in sources():
+        state, meta = page_state(src)   # the landing page is stale whenever a results CSV it read changed
+        if stale_only and state == "fresh" and (meta.get("profile"), meta.get("seed")) == (profile, seed):
+            continue
+        print(f"executing {src.relative_to(REPO_ROOT)} (profile {profile}, seed {seed})", flush=True)
+        done.append(execute(src, profile, seed))
+    return done
+
+
+def executed_pages() -> list[dict]:
+    """Return the metadata of every executed page in the book (page, profile, seed, wall time, ...)."""
+    out = []
+    for src in sources():
+        state, meta = page_state(src)
+        out.append({"page": str(executed_path(src).relative_to(BOOK).with_suffix("")), "state": state,
+                    "profile": meta.get("profile"), "seed": meta.get("seed"),
+                    "wall_time_s": meta.get("wall_time_s"), "executed_at": meta.get("executed_at"),
+                    "machine": meta.get("machine")})
+    return out
+
+
+def build(strict: bool = True) -> int:
+    """Build the HTML book from the committed executed notebooks (no execution); return the exit code."""
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(REPO_ROOT), "--builder", "html"]
+    if strict:
+        cmd += ["-W", "-n", "--keep-going"]
+    return subprocess.call(cmd, cwd=REPO_ROOT)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m oodlib.book", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="execute notebook sources into book/")
+    r.add_argument("sources", nargs="+", type=Path)
+    a = sub.add_parser("run-all", help="execute every page, then the landing page")
+    a.add_argument("--stale", action="store_true", help="only pages that are missing, stale or at another profile")
+    for p in (r, a):
+        p.add_argument("--profile", default="cpu", help=f"one of {', '.join(PROFILES)}")
+        p.add_argument("--seed", type=int, default=0)
+    sub.add_parser("status", help="list the pages and whether their executed copies are fresh")
+    sub.add_parser("build", help="build the HTML book into _build/html (warnings are errors)")
+    args = ap.parse_args(argv)
+    if args.cmd in ("run", "run-all") and args.profile not in PROFILES:
+        raise UnknownName(f"unknown profile {args.profile!r}; choose one of: {', '.join(PROFILES)}")
+    if args.cmd == "run":
+        for src in args.sources:
+            print("wrote", execute(src, args.profile, args.seed))
+    elif args.cmd == "run-all":
+        run_all(args.profile, args.seed, args.stale)
+    elif args.cmd == "status":
+        for src in sources():
+            state, meta = page_state(src)
+            extra = f" [{meta.get('profile')}, seed {meta.get('seed')}, {meta.get('wall_time_s')} s]" if meta else ""
+            print(f"{src.relative_to(REPO_ROOT)}: {state}{extra}")
+    elif args.cmd == "build":
+        return build()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+"""Datasets: one registry, one ``load``; synthetic and derived sets; checksums."""
+
+from .loading import (ImageSet, brightness, data_dir, data_version, dataset_names, info, is_available,
+                      load, to_channels, to_size, verify, vflip)
+from .registry import REGISTRY, DatasetInfo
+
+__all__ = ["ImageSet", "REGISTRY", "DatasetInfo", "brightness", "data_dir", "data_version", "dataset_names",
+           "info", "is_available", "load", "to_channels", "to_size", "verify", "vflip"]

@@ -1,0 +1,269 @@
+"""Load any registered dataset as uint8 N×C×H×W tensors at the papers' 32×32 convention.
+
+``load("mnist", "test", n=1000, seed=0, channels=3)`` returns a seeded random subset of MNIST's
+test split, resized 28→32 (ROSE App. B: "all input images are resized to 32×32") and repeated to
+three channels to match an RGB in-distribution set.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..errors import BadInput, DatasetMissing, UnknownName
+from .registry import FMNIST_IDX_DIRS, REGISTRY, DatasetInfo
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class ImageSet:
+    """A named batch of images: ``x`` uint8 N×C×H×W, ``y`` int64 labels (−1 where none)."""
+
+    name: str
+    split: str
+    x: torch.Tensor
+    y: torch.Tensor
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def head(self, n: int) -> "ImageSet":
+        """Return the first n images (subsets are already in random order)."""
+        return ImageSet(self.name, self.split, self.x[:n], self.y[:n])
+
+
+def data_dir() -> Path:
+    """Return the folder of ``NAME_SPLIT.npz`` files: ``$OODLIB_DATA``, else ``../shared/datasets``."""
+    env = os.environ.get("OODLIB_DATA")
+    if env:
+        return Path(env)
+    return REPO_ROOT.parent / "shared" / "datasets"
+
+
+def dataset_names(available_only: bool = False) -> list[str]:
+    """Return the registered dataset names (only those present on this machine if asked)."""
+    return [n for n in REGISTRY if not available_only or is_available(n)]
+
+
+def info(name: str) -> DatasetInfo:
+    """Return the registry entry of ``name``, or raise UnknownName listing the known names."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise UnknownName(f"unknown dataset {name!r}; known datasets: {', '.join(REGISTRY)}") from None
+
+
+def _split_file(d: DatasetInfo, split: str) -> str:
+    if split not in d.splits:
+        raise UnknownName(f"dataset {d.name!r} has no split {split!r}; its splits: {', '.join(d.splits)}")
+    return d.splits[split]
+
+
+def _idx_paths(d: DatasetInfo, split: str) -> tuple[Path, Path] | None:
+    stem = _split_file(d, split)
+    tv_raw = data_dir() / "FashionMNIST" / "raw"        # torchvision's layout
+    for folder in (*FMNIST_IDX_DIRS, str(data_dir()), str(tv_raw)):
+        for ext in (".gz", ""):
+            img = Path(folder) / f"{stem}-images-idx3-ubyte{ext}"
+            lab = Path(folder) / f"{stem}-labels-idx1-ubyte{ext}"
+            if img.exists() and lab.exists():
+                return img, lab
+    return None
+
+
+def is_available(name: str, split: str | None = None) -> bool:
+    """Return True when ``name`` (and ``split``, default: its first) can be loaded without downloading."""
+    d = info(name)
+    split = split or next(iter(d.splits))
+    if d.kind == "synthetic":
+        return True
+    if d.kind == "idx":
+        return _idx_paths(d, split) is not None
+    return (data_dir() / _split_file(d, split)).exists()
+
+
+def _missing(d: DatasetInfo, split: str) -> DatasetMissing:
+    if d.kind == "idx":
+        where = (f"IDX files {d.splits[split]}-images-idx3-ubyte.gz / -labels-idx1-ubyte.gz in "
+                 f"{FMNIST_IDX_DIRS[0]} (apt-get install dataset-fashion-mnist) or in $OODLIB_DATA")
+    else:
+        where = (f"file {d.splits[split]} in {data_dir()} (set OODLIB_DATA to the folder that holds it; "
+                 "format: npz with x = uint8 N×H×W×C and y = int64 labels)")
+    hint = (f"; on a connected machine torchvision can fetch it: set OODLIB_DOWNLOAD=1"
+            if d.torchvision else "; no downloader is known for it")
+    return DatasetMissing(f"dataset {d.name!r} ({d.title}), split {split!r} is not on this machine: "
+                          f"expected {where}{hint}")
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    raw = (gzip.open if path.suffix == ".gz" else open)(path, "rb").read()
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_raw(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return the full split as (x uint8 N×H×W×C, y int64), cached per process."""
+    d = info(name)
+    if d.kind == "idx":
+        paths = _idx_paths(d, split)
+        if paths is None:
+            if os.environ.get("OODLIB_DOWNLOAD") == "1":
+                return _download(d, split)
+            raise _missing(d, split)
+        x, y = _read_idx(paths[0])[..., None], _read_idx(paths[1]).astype(np.int64)
+        return x, y
+    path = data_dir() / _split_file(d, split)
+    if not path.exists():
+        if os.environ.get("OODLIB_DOWNLOAD") == "1" and d.torchvision:
+            return _download(d, split)
+        raise _missing(d, split)
+    with np.load(path) as z:
+        x, y = z["x"], z["y"].astype(np.int64)
+    if x.dtype != np.uint8 or x.ndim != 4:
+        raise BadInput(f"{path} must hold x as uint8 N×H×W×C, found {x.dtype} {x.shape}")
+    return x, y
+
+
+def _download(d: DatasetInfo, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Fetch a set with torchvision's downloader (connected machines only, OODLIB_DOWNLOAD=1)."""
+    import torchvision.datasets as tvd
+
+    root = Path(os.environ.get("OODLIB_CACHE", Path.home() / ".cache" / "oodlib")) / "torchvision"
+    cls = getattr(tvd, d.torchvision)
+    try:
+        try:
+            ds = cls(str(root), split=split, download=True)
+        except TypeError:
+            ds = cls(str(root), train=(split == "train"), download=True)
+    except Exception as e:  # noqa: BLE001 - network errors come in many types
+        raise DatasetMissing(f"{_missing(d, split)}; the download failed: {e}") from e
+    xs, ys = zip(*[(np.asarray(img.convert("RGB" if d.channels == 3 else "L")), lab) for img, lab in ds])
+    x = np.stack(xs)
+    return (x[..., None] if x.ndim == 3 else x), np.asarray(ys, dtype=np.int64)
+
+
+def _synthetic(d: DatasetInfo, n: int, seed: int, channels: int, size: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, 1 if d.name == "noise" else 2])
+    if d.name == "noise":
+        return rng.integers(0, 256, size=(n, size, size, channels), dtype=np.uint8)
+    colours = rng.integers(0, 256, size=(n, 1, 1, channels), dtype=np.uint8)
+    return np.broadcast_to(colours, (n, size, size, channels)).copy()
+
+
+def to_channels(x: torch.Tensor, channels: int) -> torch.Tensor:
+    """Return uint8 N×C×H×W images with ``channels`` channels (grey→RGB repeats; RGB→grey by ITU-R 601 luma)."""
+    c = x.shape[1]
+    if c == channels:
+        return x
+    if c == 1 and channels == 3:
+        return x.expand(-1, 3, -1, -1).contiguous()
+    if c == 3 and channels == 1:
+        luma = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
+        return (x.float() * luma).sum(1, keepdim=True).round().clamp(0, 255).to(torch.uint8)
+    raise BadInput(f"cannot convert {c} channels to {channels}; supported: 1↔3")
+
+
+def to_size(x: torch.Tensor, size: int, mode: str = "resize") -> torch.Tensor:
+    """Return uint8 images of size×size: bilinear resize (ROSE App. B) or zero-padding (``mode="pad"``)."""
+    h = x.shape[-1]
+    if h == size:
+        return x
+    if mode == "pad":
+        if h > size:
+            raise BadInput(f"cannot pad {h}×{h} images down to {size}×{size}; use mode='resize'")
+        p = (size - h) // 2
+        return F.pad(x, (p, size - h - p, p, size - h - p))
+    if mode != "resize":
+        raise UnknownName(f"unknown size mode {mode!r}; use 'resize' or 'pad'")
+    y = F.interpolate(x.float(), size=(size, size), mode="bilinear", align_corners=False, antialias=h > size)
+    return y.round().clamp(0, 255).to(torch.uint8)
+
+
+def load(name: str, split: str = "test", n: int | None = None, seed: int = 0, size: int | None = 32,
+         channels: int | None = None, mode: str = "resize") -> ImageSet:
+    """Return ``n`` images of ``name``/``split`` drawn at random with ``seed`` (all if n is None).
+
+    Images come back as uint8 N×C×H×W at ``size``×``size`` (None keeps the stored size) with
+    ``channels`` channels (None keeps the stored count). Synthetic sets (``noise``, ``constant``)
+    are generated from the seed, 10,000 images unless n says otherwise.
+    """
+    d = info(name)
+    channels = channels or d.channels
+    if n is not None and n < 1:
+        raise BadInput(f"n must be a positive number of images or None, got {n}")
+    if d.kind == "synthetic":
+        _split_file(d, split)
+        x = _synthetic(d, n or 10_000, seed, channels, size or d.size)
+        y = np.full(len(x), -1, dtype=np.int64)
+    else:
+        x, y = _read_raw(name, split)
+        if n is not None:
+            if n > len(x):
+                warnings.warn(f"{name}/{split} has only {len(x)} images; using all of them instead of {n}")
+                n = len(x)
+            idx = np.random.default_rng(seed).permutation(len(x))[:n]
+            x, y = x[idx], y[idx]
+    xt = torch.from_numpy(np.array(x)).permute(0, 3, 1, 2).contiguous()
+    xt = to_channels(xt, channels)
+    if size is not None:
+        xt = to_size(xt, size, mode)
+    return ImageSet(name, split, xt, torch.from_numpy(np.asarray(y)).long())
+
+
+def vflip(images: ImageSet) -> ImageSet:
+    """Return the images flipped upside down (SR-OOD Table II "VFlip")."""
+    return ImageSet(f"{images.name}@vflip", images.split, images.x.flip(-2).contiguous(), images.y)
+
+
+def brightness(images: ImageSet, k: float) -> ImageSet:
+    """Return the images with brightness scaled by k, clipped to 0..255 (ROSE Table 1)."""
+    if k < 0:
+        raise BadInput(f"brightness factor must be ≥ 0, got {k}")
+    x = (images.x.float() * k).round().clamp(0, 255).to(torch.uint8)
+    return ImageSet(f"{images.name}@brightness{k:g}", images.split, x, images.y)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the sha256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify(name: str) -> dict:
+    """Return {file: ok?} comparing each present file of ``name`` with the registry's sha256."""
+    d = info(name)
+    out = {}
+    for split in d.splits:
+        if d.kind == "idx":
+            paths = _idx_paths(d, split)
+            for p in paths or ():
+                raw = gzip.open(p).read() if p.suffix == ".gz" else p.read_bytes()
+                stem = p.name.removesuffix(".gz")
+                out[stem] = hashlib.sha256(raw).hexdigest() == d.sha256.get(stem)
+        elif d.kind == "npz":
+            path = data_dir() / d.splits[split]
+            if path.exists():
+                out[path.name] = file_sha256(path) == d.sha256.get(path.name)
+    return out
+
+
+def data_version(name: str) -> str:
+    """Return a short fingerprint of the data ``name`` refers to (its registry checksums)."""
+    d = info(name)
+    text = d.kind + "|" + "|".join(f"{k}={v}" for k, v in sorted(d.sha256.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

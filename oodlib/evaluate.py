@@ -1,0 +1,80 @@
+"""One evaluation helper: (scorer, ID test set, OOD sets) → per-sample scores and a long metrics table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import data, metrics
+from .errors import DatasetMissing
+
+
+@dataclass
+class Evaluation:
+    """Per-sample scores of one method and the metrics computed from them."""
+
+    method: str
+    id_name: str
+    id_scores: np.ndarray
+    ood_scores: dict
+    table: pd.DataFrame                  # columns: ood, method, metric, value
+    missing: dict = field(default_factory=dict)
+
+
+def load_ood_sets(names, n: int, seed: int, channels: int, size: int = 32):
+    """Return ({name: ImageSet} of the sets present here, {name: why missing} of the others)."""
+    sets, missing = {}, {}
+    for name in names:
+        try:
+            sets[name] = data.load(name, "test", n=n, seed=seed, channels=channels, size=size)
+        except DatasetMissing as e:
+            missing[name] = str(e)
+    return sets, missing
+
+
+def overall_scores(ood_scores: dict, members, n_each: int) -> np.ndarray:
+    """Return the "overall" OOD scores: the first ``n_each`` of each member set (ROSE §5.1).
+
+    Each set's subset is already in seeded random order, so its first images are a uniform sample.
+    """
+    parts = [np.asarray(ood_scores[m])[:n_each] for m in members if m in ood_scores]
+    if not parts:
+        raise DatasetMissing("none of the overall set's members is available here")
+    return np.concatenate(parts)
+
+
+def metric_rows(method: str, id_scores, ood_scores: dict, metric_names=("AUROC",), balanced=False) -> pd.DataFrame:
+    """Return one row (ood, method, metric, value) per OOD set and metric."""
+    return pd.DataFrame([{"ood": name, "method": method, "metric": m,
+                          "value": metrics.compute(m, id_scores, s, balanced=balanced)}
+                         for name, s in ood_scores.items() for m in metric_names])
+
+
+def evaluate(scorer, id_test: data.ImageSet, ood_sets: dict, method: str | None = None,
+             metric_names=("AUROC",), overall_members=None, overall_each: int = 1000,
+             missing: dict | None = None, progress: bool = True) -> Evaluation:
+    """Score the ID test set and every OOD set with a fitted ``scorer``; return scores and metrics.
+
+    With ``overall_members``, an "overall" row mixes ``overall_each`` images of each member present.
+    """
+    method = method or scorer.name
+    id_scores = scorer.score(id_test.x, progress=progress).numpy()
+    ood_scores = {name: scorer.score(s.x, progress=progress).numpy() for name, s in ood_sets.items()}
+    all_scores = dict(ood_scores)
+    if overall_members:
+        all_scores["overall"] = overall_scores(ood_scores, overall_members, overall_each)
+    table = metric_rows(method, id_scores, all_scores, metric_names)
+    return Evaluation(method, id_test.name, id_scores, ood_scores, table, dict(missing or {}))
+
+
+def benchmark(scorer, in_dist: str, ood_names, *, n_id: int, n_ood: int, seed: int = 0,
+              overall_members=None, overall_each: int = 1000, metric_names=("AUROC",), method: str | None = None,
+              progress: bool = True) -> Evaluation:
+    """Load ``in_dist``'s test set and every available OOD set (channels matched), then ``evaluate``."""
+    channels = data.info(in_dist).channels
+    id_test = data.load(in_dist, "test", n=n_id, seed=seed, channels=channels)
+    sets, missing = load_ood_sets(ood_names, n_ood, seed, channels)
+    return evaluate(scorer, id_test, sets, method=method, metric_names=metric_names,
+                    overall_members=overall_members, overall_each=overall_each, missing=missing, progress=progress)

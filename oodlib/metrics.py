@@ -1,0 +1,78 @@
+"""OOD detection metrics. Convention everywhere: a score is higher for "more OOD".
+
+AUROC is symmetric in the choice of positive class. AUPRC and FPR80 follow ROSE (Tables 4–5):
+in-distribution is the positive class, detected by a *low* score. TNR@95%TPR follows Chali et al.
+(in-distribution positive). ``balanced=True`` subsamples the larger group to the smaller one's
+size with a fixed seed before computing (Chali et al. §4.3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+
+from .checks import check_scores
+from .errors import UnknownName
+
+
+def _prepare(id_scores, ood_scores, balanced: bool, seed: int):
+    s_in = check_scores(id_scores, "id_scores")
+    s_out = check_scores(ood_scores, "ood_scores")
+    if balanced and len(s_in) != len(s_out):
+        rng = np.random.default_rng(seed)
+        m = min(len(s_in), len(s_out))
+        s_in = s_in[rng.permutation(len(s_in))[:m]] if len(s_in) > m else s_in
+        s_out = s_out[rng.permutation(len(s_out))[:m]] if len(s_out) > m else s_out
+    return s_in, s_out
+
+
+def _labels_scores(s_in, s_out, positive: str):
+    """Return (labels, scores) so that a higher score means 'more positive'."""
+    scores = np.concatenate([s_in, s_out])
+    is_ood = np.concatenate([np.zeros(len(s_in)), np.ones(len(s_out))])
+    if positive == "ood":
+        return is_ood, scores
+    if positive == "id":
+        return 1 - is_ood, -scores
+    raise UnknownName(f"unknown positive class {positive!r}; use 'id' or 'ood'")
+
+
+def auroc(id_scores, ood_scores, balanced: bool = False, seed: int = 0) -> float:
+    """Return the area under the ROC curve of separating OOD (high score) from ID."""
+    s_in, s_out = _prepare(id_scores, ood_scores, balanced, seed)
+    return float(roc_auc_score(*_labels_scores(s_in, s_out, "ood")))
+
+
+def auprc(id_scores, ood_scores, positive: str = "id", balanced: bool = False, seed: int = 0) -> float:
+    """Return the area under the precision-recall curve (average precision) with ``positive`` as positive class."""
+    s_in, s_out = _prepare(id_scores, ood_scores, balanced, seed)
+    return float(average_precision_score(*_labels_scores(s_in, s_out, positive)))
+
+
+def fpr_at_tpr(id_scores, ood_scores, tpr: float = 0.8, positive: str = "id", balanced: bool = False,
+               seed: int = 0) -> float:
+    """Return the false positive rate at the first threshold reaching ``tpr`` (ROSE FPR80: tpr=0.8, ID positive)."""
+    s_in, s_out = _prepare(id_scores, ood_scores, balanced, seed)
+    fpr, tpr_curve, _ = roc_curve(*_labels_scores(s_in, s_out, positive), drop_intermediate=False)
+    return float(fpr[np.searchsorted(tpr_curve, tpr, side="left")])
+
+
+def tnr_at_tpr(id_scores, ood_scores, tpr: float = 0.95, balanced: bool = False, seed: int = 0) -> float:
+    """Return the true negative rate (OOD rejected) when ``tpr`` of ID is accepted (Chali TNR@95%TPR)."""
+    return 1.0 - fpr_at_tpr(id_scores, ood_scores, tpr, "id", balanced, seed)
+
+
+METRICS = {
+    "AUROC": lambda i, o, **kw: auroc(i, o, **kw),
+    "AUPRC": lambda i, o, **kw: auprc(i, o, "id", **kw),           # ROSE Table 4 (ID positive)
+    "AUPRC_ood": lambda i, o, **kw: auprc(i, o, "ood", **kw),
+    "FPR80": lambda i, o, **kw: fpr_at_tpr(i, o, 0.8, "id", **kw),  # ROSE Table 5 (ID positive)
+    "TNR@95TPR": lambda i, o, **kw: tnr_at_tpr(i, o, 0.95, **kw),   # Chali Table 2
+}
+
+
+def compute(metric: str, id_scores, ood_scores, **kw) -> float:
+    """Return the metric called ``metric`` (one of METRICS) for these scores."""
+    if metric not in METRICS:
+        raise UnknownName(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
+    return METRICS[metric](id_scores, ood_scores, **kw)

@@ -1,0 +1,55 @@
+"""The papers' own numbers and evaluation settings, as data (never typed into a notebook).
+
+``paper_numbers.csv`` is ``../shared/papers/paper_numbers.csv`` (transcribed twice, independently).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pandas as pd
+
+NUMBERS_CSV = Path(__file__).with_name("paper_numbers.csv")
+
+# ROSE Table 2 rows, per in-distribution set, in the paper's order.
+ROSE_TABLE2_OOD = {
+    "fmnist": ["mnist", "kmnist", "notmnist", "omniglot", "cifar10", "svhn", "noise", "constant"],
+    "cifar10": ["svhn", "celeba", "lsun", "mnist", "fmnist", "notmnist", "noise", "constant"],
+}
+# ROSE §5.1: the "overall" set mixes 1,000 images of each of these, plus CIFAR-10 (for Fashion-MNIST)
+# or Fashion-MNIST (for CIFAR-10).
+ROSE_OVERALL_BASE = ["mnist", "kmnist", "notmnist", "omniglot", "svhn", "celeba", "lsun", "noise", "constant"]
+
+
+def rose_overall_members(in_dist: str) -> list[str]:
+    """Return the OOD sets ROSE §5.1 mixes into the "overall" set for ``in_dist``."""
+    extra = {"fmnist": "cifar10", "cifar10": "fmnist"}[in_dist]
+    return ROSE_OVERALL_BASE + [extra]
+
+
+def rose_ood_sets(in_dist: str) -> list[str]:
+    """Return ROSE Table 2's rows for ``in_dist`` followed by the other members of its overall mix."""
+    rows = ROSE_TABLE2_OOD[in_dist]
+    return rows + [d for d in rose_overall_members(in_dist) if d not in rows]
+
+
+@functools.lru_cache(maxsize=1)
+def numbers() -> pd.DataFrame:
+    """Return every number of the five papers' tables (columns as in paper_numbers.csv)."""
+    return pd.read_csv(NUMBERS_CSV, dtype={"variant": str, "note": str}, keep_default_na=False,
+                       na_values={"value": [""], "std": [""]})
+
+
+def value(paper: str, table: str, model: str, in_dist: str, ood: str, method: str, metric: str,
+          variant: str = "") -> float | None:
+    """Return the paper's number for one cell, or None where the paper has none."""
+    df = numbers()
+    hit = df[(df.paper == paper) & (df.table == table) & (df.model == model) & (df.in_dist == in_dist)
+             & (df.ood == ood) & (df.method == method) & (df.metric == metric) & (df.variant == variant)]
+    if len(hit) == 0 or pd.isna(hit.value.iloc[0]):
+        return None
+    if len(hit) > 1:
+        raise ValueError(f"paper_numbers.csv has {len(hit)} rows for one cell: {paper} {table} {in_dist} {ood} "
+                         f"{method} {metric} {variant!r}")
+    return float(hit.value.iloc[0])

@@ -1,0 +1,69 @@
+"""Figures in one style: score histograms, ROC curves, image grids."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.metrics import roc_curve
+
+STYLE = {"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+         "grid.alpha": 0.3, "font.size": 9, "legend.frameon": False}
+ID_COLOUR = "#1f4e79"
+
+
+def use_style() -> None:
+    """Apply the book's matplotlib style."""
+    plt.rcParams.update(STYLE)
+
+
+def score_histograms(id_name: str, id_scores, ood_scores: dict, xlabel: str, ax=None, bins: int = 60,
+                     title: str | None = None):
+    """Plot density histograms of the ID scores and of each OOD set's scores on one axis."""
+    use_style()
+    ax = ax or plt.subplots(figsize=(5, 3))[1]
+    all_s = np.concatenate([np.asarray(id_scores)] + [np.asarray(s) for s in ood_scores.values()])
+    lo, hi = np.percentile(all_s, [0.5, 99.5])
+    edges = np.linspace(lo, hi, bins + 1)
+    ax.hist(id_scores, bins=edges, density=True, alpha=0.6, color=ID_COLOUR, label=f"{id_name} (in-dist.)")
+    for name, s in ood_scores.items():
+        ax.hist(s, bins=edges, density=True, alpha=0.45, histtype="stepfilled", label=name)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density")
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def roc_curves(id_scores, ood_scores: dict, ax=None, title: str | None = None):
+    """Plot one ROC curve per OOD set (OOD = positive, higher score = more OOD)."""
+    use_style()
+    ax = ax or plt.subplots(figsize=(3.5, 3.5))[1]
+    for name, s in ood_scores.items():
+        y = np.r_[np.zeros(len(id_scores)), np.ones(len(s))]
+        fpr, tpr, _ = roc_curve(y, np.r_[id_scores, s])
+        ax.plot(fpr, tpr, label=name, lw=1.2)
+    ax.plot([0, 1], [0, 1], "k:", lw=0.8)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def image_grid(rows: dict, ncols: int = 10, scale: float = 0.8):
+    """Show uint8 N×C×H×W image batches, one labelled row each; return the figure."""
+    use_style()
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(ncols * scale, len(rows) * scale), squeeze=False)
+    for r, (label, imgs) in enumerate(rows.items()):
+        imgs = np.asarray(imgs)
+        for c in range(ncols):
+            ax = axes[r, c]
+            ax.set_axis_off()
+            if c < len(imgs):
+                im = imgs[c].transpose(1, 2, 0)
+                ax.imshow(im[..., 0] if im.shape[-1] == 1 else im, cmap="gray", vmin=0, vmax=255)
+        axes[r, 0].text(-2, imgs.shape[-2] / 2, label, ha="right", va="center", fontsize=8)
+    fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.18)
+    return fig

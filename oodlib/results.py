@@ -1,0 +1,71 @@
+"""The long results table every page writes: one row per number, paper value beside ours."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from . import paper
+from .io import atomic_path
+
+COLUMNS = ["paper", "section", "table", "model", "in_dist", "ood", "method", "metric", "value",
+           "paper_value", "profile", "seed"]
+PAPERS = ("rose", "approx_mass", "hierarchy", "mixture_prior", "sr_ood", "benchmark")
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BOOK_RESULTS = REPO_ROOT / "book" / "results"
+
+
+def results_dir() -> Path:
+    """Return where pages write results: ``$OODBOOK_RESULTS_DIR`` (set by the runner), else a scratch folder."""
+    env = os.environ.get("OODBOOK_RESULTS_DIR")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("OODLIB_CACHE", Path.home() / ".cache" / "oodlib")) / "results"
+
+
+def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, model: str, in_dist: str,
+         profile: str, seed: int, paper_table: str | None = None, paper_model: str | None = None) -> pd.DataFrame:
+    """Return ``values`` (columns ood, method, metric, value) as results rows with the paper's values beside.
+
+    The paper value is looked up in the paper's ``paper_table`` (default: ``table``); it is left
+    empty where the paper has no such cell.
+    """
+    if paper_name not in PAPERS:
+        raise ValueError(f"paper must be one of {PAPERS}, got {paper_name!r}")
+    out = values.copy()
+    out["paper"], out["section"], out["table"], out["model"] = paper_name, section, table, model
+    out["in_dist"], out["profile"], out["seed"] = in_dist, profile, seed
+    out["paper_value"] = [paper.value(paper_name, paper_table or table, paper_model or model, in_dist, r.ood,
+                                      r.method, r.metric) for r in out.itertuples()]
+    return out[COLUMNS]
+
+
+def save(table: pd.DataFrame, page: str) -> Path:
+    """Write ``table`` (exactly COLUMNS) atomically to ``<results_dir>/<page>.csv`` and return the path."""
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing or list(table.columns) != COLUMNS:
+        raise ValueError(f"results table must have exactly the columns {COLUMNS}; missing {missing}")
+    path = results_dir() / f"{page}.csv"
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.6g")
+    return path
+
+
+def load_all(folder: Path | None = None) -> pd.DataFrame:
+    """Return every results CSV under ``folder`` (default: book/results) as one table with a ``page`` column."""
+    folder = Path(folder or BOOK_RESULTS)
+    frames = [pd.read_csv(p, keep_default_na=False, na_values={"value": [""], "paper_value": [""]}).assign(page=p.stem)
+              for p in sorted(folder.glob("*.csv"))]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS + ["page"])
+
+
+def paper_vs_ours(table: pd.DataFrame, index=("ood",), columns=("method",)) -> pd.DataFrame:
+    """Return a wide "paper | ours | ours − paper" view of results rows for display."""
+    t = table.assign(diff=table["value"] - table["paper_value"])
+    wide = t.pivot_table(index=list(index), columns=list(columns), values=["paper_value", "value", "diff"],
+                         aggfunc="first", sort=False, dropna=False)
+    wide = wide.rename(columns={"paper_value": "paper", "value": "ours", "diff": "ours − paper"}, level=0)
+    order = [c for c in ("paper", "ours", "ours − paper") if c in wide.columns.get_level_values(0)]
+    return wide.reindex(columns=order, level=0)

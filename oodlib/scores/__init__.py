@@ -1,0 +1,17 @@
+"""OOD scorers: one registry; each has ``fit(model, id_train)`` and ``score(x)``, higher = more OOD."""
+
+from ..errors import UnknownName
+from .base import Scorer
+from .likelihood import NLL
+
+SCORERS = {"NLL": NLL}
+
+
+def make_scorer(method: str, **kwargs) -> Scorer:
+    """Return a new scorer for ``method`` (a key of SCORERS) built with ``kwargs``."""
+    if method not in SCORERS:
+        raise UnknownName(f"unknown OOD method {method!r}; known: {', '.join(SCORERS)}")
+    return SCORERS[method](**kwargs)
+
+
+__all__ = ["NLL", "SCORERS", "Scorer", "make_scorer"]

@@ -1,0 +1,71 @@
+"""The book: sources are clean py:percent notebooks, executed copies are fresh, every page runs at `smoke`."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+
+from oodlib import book, results
+from oodlib.errors import UnknownName
+
+SOURCES = book.sources()
+IDS = [str(p.relative_to(book.NOTEBOOKS)) for p in SOURCES]
+
+
+def test_there_are_pages():
+    assert any(p.stem != book.LANDING for p in SOURCES)
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_source_is_a_clean_percent_script_with_parameters(src):
+    text = src.read_text()
+    assert "format_name: percent" in text
+    assert "injected-parameters" not in text, "a papermill-injected cell leaked into the source"
+    params = re.findall(r'^# %% tags=\["parameters"\]\n(.*?)(?=^# %%)', text, flags=re.S | re.M)
+    assert len(params) == 1, "exactly one cell tagged 'parameters'"
+    assert re.search(r"^profile = ", params[0], re.M) and re.search(r"^seed = ", params[0], re.M)
+    assert not re.search(r"^class ", text, re.M), "no class definitions in a notebook: they belong in oodlib"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_executed_copy_is_fresh(src):
+    state, meta = book.page_state(src)
+    assert state == "fresh", (f"{book.executed_path(src)} is {state}; re-execute it with: "
+                              f"python -m oodlib.book run {src.relative_to(book.REPO_ROOT)} --profile cpu")
+    assert {"source_sha256", "profile", "seed", "wall_time_s"} <= set(meta)
+
+
+def test_toc_lists_exactly_the_executed_pages():
+    toc = yaml.safe_load((book.REPO_ROOT / "_toc.yml").read_text())
+    files = {toc["root"]} | {ch["file"] for part in toc.get("parts", []) for ch in part["chapters"]}
+    executed = {str(book.executed_path(s).relative_to(book.REPO_ROOT).with_suffix("")) for s in SOURCES}
+    assert files == executed
+
+
+def test_unknown_profile_is_refused():
+    with pytest.raises(UnknownName, match="smoke, cpu, paper"):
+        book.execute(SOURCES[0], profile="fast")
+
+
+def test_missing_source_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no notebook source"):
+        book.execute(tmp_path / "nope.py", profile="smoke")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("src", SOURCES, ids=IDS)
+def test_page_executes_at_smoke_profile(src, tmp_path):
+    out = book.execute(src, profile="smoke", seed=0, out=tmp_path / "out.ipynb", results_dir=tmp_path / "results",
+                       timeout=900, progress=False)
+    nb = nbformat.read(out, as_version=4)
+    assert nb.metadata["oodbook"]["profile"] == "smoke"
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    for csv in (tmp_path / "results").glob("*.csv"):
+        t = pd.read_csv(csv)
+        assert list(t.columns) == results.COLUMNS
+        assert set(t.profile) == {"smoke"}
+    assert book.executed_path(src) != out            # the committed copy was not touched

@@ -1,0 +1,115 @@
+"""Training: resuming after an interruption equals an uninterrupted run; the model cache is keyed and atomic."""
+
+import pytest
+import torch
+
+from oodlib import cache
+from oodlib.errors import UnknownName
+from oodlib.io import atomic_path
+from oodlib.models import VAE, VAEConfig
+from oodlib.train import TrainConfig, train
+
+CFG = VAEConfig(channels=1, base=32, latent=4, width=0.125)
+
+
+def data(n=40):
+    return torch.randint(0, 256, (n, 1, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+
+
+def fresh_model():
+    torch.manual_seed(0)
+    return VAE(CFG)
+
+
+class Interrupt(Exception):
+    pass
+
+
+def test_resume_after_interruption_equals_uninterrupted_run(tmp_path):
+    cfg = TrainConfig(epochs=2, batch_size=8, lr=1e-3, lr_step_epochs=1, seed=3)
+    reference = fresh_model()
+    train(reference, data(), cfg, progress=False)
+
+    calls = {"n": 0}
+
+    def crash_on_step_7(model, x):
+        calls["n"] += 1
+        if calls["n"] == 7:                        # mid second epoch (5 steps per epoch)
+            raise Interrupt
+        return torch.zeros(())
+
+    ckpt = tmp_path / "run.ckpt"
+    interrupted = fresh_model()
+    with pytest.raises(Interrupt):
+        train(interrupted, data(), cfg, checkpoint=ckpt, penalty=crash_on_step_7, progress=False,
+              checkpoint_every_s=0)
+    assert ckpt.exists()
+    resumed = fresh_model()
+    history = train(resumed, data(), cfg, checkpoint=ckpt, progress=False)
+    assert len(history["loss"]) == 2
+    for (name, a), b in zip(reference.state_dict().items(), resumed.state_dict().values()):
+        assert torch.equal(a, b), name
+
+
+def test_training_lowers_the_loss():
+    m = fresh_model()
+    hist = train(m, data(64), TrainConfig(epochs=4, batch_size=16, lr=3e-3, seed=0), progress=False)
+    assert hist["loss"][-1] < hist["loss"][0]
+
+
+def test_unknown_optimizer_is_refused():
+    with pytest.raises(UnknownName, match="adamax"):
+        train(fresh_model(), data(8), TrainConfig(epochs=1, optimizer="sgdx"), progress=False)
+
+
+def test_atomic_path_leaves_nothing_behind_on_failure(tmp_path):
+    target = tmp_path / "weights.bin"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half-written")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["weights.bin"]
+
+
+def test_model_cache_trains_once_then_loads(monkeypatch, tmp_path):
+    monkeypatch.setenv("OODLIB_CACHE", str(tmp_path))
+    spec = cache.DataSpec("mnist", "test", n=32, seed=0)
+    tcfg = TrainConfig(epochs=1, batch_size=16)
+    first = cache.get_trained(CFG, spec, tcfg, progress=False)
+    assert (tmp_path / "models" / f"{first.cache_key}.safetensors").exists()
+    assert not list((tmp_path / "models").glob("*.ckpt"))          # the resume checkpoint is cleaned up
+
+    def no_training(*a, **k):
+        raise AssertionError("the cached model should have been loaded, not trained")
+
+    monkeypatch.setattr(cache, "train", no_training)
+    second = cache.get_trained(CFG, spec, tcfg, progress=False)
+    for a, b in zip(first.state_dict().values(), second.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_cache_key_depends_on_model_data_and_training():
+    spec, tcfg = cache.DataSpec("mnist"), TrainConfig(epochs=1)
+    key = cache.model_key(CFG, spec, tcfg)
+    assert key == cache.model_key(CFG, cache.DataSpec("mnist"), TrainConfig(epochs=1))
+    assert key != cache.model_key(VAEConfig(latent=5), spec, tcfg)
+    assert key != cache.model_key(CFG, cache.DataSpec("mnist", seed=1), tcfg)
+    assert key != cache.model_key(CFG, spec, TrainConfig(epochs=2))
+
+
+def test_committed_checkpoints_match_their_manifest():
+    import json
+
+    from oodlib.data.loading import file_sha256
+
+    if not cache.MANIFEST.exists():
+        pytest.skip("no committed checkpoints yet")
+    manifest = json.loads(cache.MANIFEST.read_text())
+    total = 0
+    for key, entry in manifest.items():
+        path = cache.CHECKPOINTS / entry["file"]
+        assert file_sha256(path) == entry["sha256"], key
+        total += path.stat().st_size
+    assert total < 100 * 2 ** 20
