@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
 from .checks import check_scores
-from .errors import UnknownName
+from .errors import BadInput, UnknownName
 
 
 def _prepare(id_scores, ood_scores, balanced: bool, seed: int):
@@ -52,6 +52,8 @@ def auprc(id_scores, ood_scores, positive: str = "id", balanced: bool = False, s
 def fpr_at_tpr(id_scores, ood_scores, tpr: float = 0.8, positive: str = "id", balanced: bool = False,
                seed: int = 0) -> float:
     """Return the false positive rate at the first threshold reaching ``tpr`` (ROSE FPR80: tpr=0.8, ID positive)."""
+    if not 0 < tpr <= 1:
+        raise BadInput(f"tpr must be in (0, 1], got {tpr}")
     s_in, s_out = _prepare(id_scores, ood_scores, balanced, seed)
     fpr, tpr_curve, _ = roc_curve(*_labels_scores(s_in, s_out, positive), drop_intermediate=False)
     return float(fpr[np.searchsorted(tpr_curve, tpr, side="left")])

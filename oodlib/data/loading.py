@@ -112,9 +112,21 @@ def _read_idx(path: Path) -> np.ndarray:
     return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-@functools.lru_cache(maxsize=16)
 def _read_raw(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return the full split as (x uint8 N×H×W×C, y int64), cached per process."""
+    """Return the full split as (x uint8 N×H×W×C, y int64), cached per process and data folder."""
+    return _read_raw_cached(name, split, str(data_dir()))
+
+
+def _clear_cache() -> None:
+    """Forget every array read so far (the next load reads the files again)."""
+    _read_raw_cached.cache_clear()
+
+
+_read_raw.cache_clear = _clear_cache
+
+
+@functools.lru_cache(maxsize=16)
+def _read_raw_cached(name: str, split: str, folder: str) -> tuple[np.ndarray, np.ndarray]:
     d = info(name)
     if d.kind == "idx":
         paths = _idx_paths(d, split)
@@ -191,16 +203,22 @@ def to_size(x: torch.Tensor, size: int, mode: str = "resize") -> torch.Tensor:
     return y.round().clamp(0, 255).to(torch.uint8)
 
 
-def load(name: str, split: str = "test", n: int | None = None, seed: int = 0, size: int | None = 32,
+def load(name: str, split: str | None = None, n: int | None = None, seed: int = 0, size: int | None = 32,
          channels: int | None = None, mode: str = "resize") -> ImageSet:
     """Return ``n`` images of ``name``/``split`` drawn at random with ``seed`` (all if n is None).
 
+    ``split`` defaults to "test", or to the only split of a set that has one (e.g. pokemon's "all").
     Images come back as uint8 N×C×H×W at ``size``×``size`` (None keeps the stored size) with
     ``channels`` channels (None keeps the stored count). Synthetic sets (``noise``, ``constant``)
     are generated from the seed, 10,000 images unless n says otherwise.
     """
     d = info(name)
-    channels = channels or d.channels
+    if split is None:
+        split = "test" if "test" in d.splits or len(d.splits) != 1 else next(iter(d.splits))
+    if channels is None:
+        channels = d.channels
+    if channels not in (1, 3):
+        raise BadInput(f"channels must be 1 (grey) or 3 (RGB) or None (as stored), got {channels!r}")
     if n is not None and n < 1:
         raise BadInput(f"n must be a positive number of images or None, got {n}")
     if d.kind == "synthetic":
@@ -219,7 +237,7 @@ def load(name: str, split: str = "test", n: int | None = None, seed: int = 0, si
     xt = to_channels(xt, channels)
     if size is not None:
         xt = to_size(xt, size, mode)
-    return ImageSet(name, split, xt, torch.from_numpy(np.asarray(y)).long())
+    return ImageSet(name, split, xt, torch.from_numpy(np.array(y, dtype=np.int64)))   # copies: the cache stays intact
 
 
 def vflip(images: ImageSet) -> ImageSet:
