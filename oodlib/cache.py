@@ -18,6 +18,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from . import data
+from .device import default_device
 from .io import atomic_path, write_text
 from .models import build
 from .train import TrainConfig, train
@@ -73,7 +74,7 @@ def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress
     """Return the trained model of this recipe (eval mode), training and caching it if needed."""
     key = model_key(model_cfg, data_spec, train_cfg)
     torch.manual_seed(train_cfg.seed)
-    model = build(model_cfg.to_dict())
+    model = build(model_cfg.to_dict()).to(default_device())
     weights = _find_weights(key)
     if weights is None:
         if not train_if_missing:
@@ -83,12 +84,12 @@ def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress
                         desc=f"{data_spec.name} {model_cfg.to_dict()['kind']}")
         weights = cache_dir() / f"{key}.safetensors"
         with atomic_path(weights) as tmp:
-            save_file(model.state_dict(), str(tmp), metadata={"key": key})
+            save_file({k: v.detach().cpu() for k, v in model.state_dict().items()}, str(tmp), metadata={"key": key})
         write_text(cache_dir() / f"{key}.json", json.dumps(
             {"key": key, "model": model_cfg.to_dict(), "data": data_spec.to_dict(),
              "train": train_cfg.to_dict(), "history": history["loss"]}, indent=1))
         ckpt.unlink(missing_ok=True)
-    model.load_state_dict(load_file(str(weights)))
+    model.load_state_dict(load_file(str(weights), device=str(default_device())))
     model.eval()
     model.cache_key = key
     return model

@@ -14,6 +14,7 @@ from typing import Callable
 import torch
 from tqdm import tqdm
 
+from .device import module_device
 from .errors import UnknownName
 from .io import atomic_path
 
@@ -64,13 +65,15 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     start_epoch, start_step, history = 0, 0, {"loss": []}
     ckpt = Path(checkpoint) if checkpoint else None
     if ckpt is not None and ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, weights_only=False, map_location=module_device(model))
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         if sched is not None:
             sched.load_state_dict(state["scheduler"])
         start_epoch, start_step, history = state["epoch"], state["step"], state["history"]
         torch.set_rng_state(state["rng"])
+        if state.get("cuda_rng") is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
 
     def save(epoch, step, running):
         if ckpt is None:
@@ -78,8 +81,10 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
         with atomic_path(ckpt) as tmp:
             torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
                         "scheduler": sched.state_dict() if sched else None, "epoch": epoch, "step": step,
-                        "history": {**history, "running": running}, "rng": torch.get_rng_state()}, tmp)
+                        "history": {**history, "running": running}, "rng": torch.get_rng_state(),
+                        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}, tmp)
 
+    device = module_device(model)
     n = x.shape[0]
     steps = (n + cfg.batch_size - 1) // cfg.batch_size
     model.train()
@@ -91,7 +96,7 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
                    initial=start_step if epoch == start_epoch else 0,
                    desc=f"{desc} epoch {epoch + 1}/{cfg.epochs}", disable=not progress, mininterval=5)
         for step in bar:
-            xb = x[order[step * cfg.batch_size:(step + 1) * cfg.batch_size]]
+            xb = x[order[step * cfg.batch_size:(step + 1) * cfg.batch_size]].to(device)
             loss = model.loss(xb)
             total = loss + penalty(model, xb) if penalty is not None else loss
             opt.zero_grad(set_to_none=True)

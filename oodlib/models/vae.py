@@ -85,11 +85,21 @@ class VAE(nn.Module):
                 if isinstance(m, nn.Conv2d) and name.startswith("enc")]
 
     def _check(self, x):
-        return check_images(x, channels=self.config.channels, size=self.config.image_size)
+        xf = check_images(x, channels=self.config.channels, size=self.config.image_size)
+        return xf.to(self.enc_mu.weight.device)
+
+    def _randn(self, shape, generator, like):
+        """Standard normal noise drawn on the CPU from ``generator`` (reproducible on any device)."""
+        if generator is None:
+            return torch.randn(shape, device=like.device, dtype=like.dtype)
+        return torch.randn(shape, generator=generator, dtype=like.dtype).to(like.device)
 
     def encode(self, x) -> tuple[torch.Tensor, torch.Tensor]:
         """Return the posterior mean and log-variance (B×latent) of uint8 images x."""
-        h = self.encoder(self._check(x) / 255.0)
+        return self._encode(self._check(x))
+
+    def _encode(self, xf):
+        h = self.encoder(xf / 255.0)
         return self.enc_mu(h).flatten(1), self.enc_logvar(h).flatten(1)
 
     def decode_logits(self, z) -> torch.Tensor:
@@ -108,9 +118,8 @@ class VAE(nn.Module):
     def elbo(self, x, generator: torch.Generator | None = None) -> torch.Tensor:
         """Return the single-sample ELBO (nats per image): log p(x|z) − KL(q(z|x) ‖ N(0, I))."""
         xf = self._check(x)
-        mu, logvar = self.encode(xf)
-        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-        z = mu + torch.exp(0.5 * logvar) * eps
+        mu, logvar = self._encode(xf)
+        z = mu + torch.exp(0.5 * logvar) * self._randn(mu.shape, generator, mu)
         kl = 0.5 * (mu ** 2 + logvar.exp() - 1.0 - logvar).sum(1)
         return self.log_likelihood(xf, z) - kl
 
@@ -129,9 +138,8 @@ class VAE(nn.Module):
             raise ValueError(f"k must be ≥ 1 importance samples, got {k}")
         xf = self._check(x)
         b = xf.shape[0]
-        mu, logvar = self.encode(xf)
-        eps = torch.randn((k, b, mu.shape[1]), generator=generator, device=mu.device, dtype=mu.dtype)
-        z = mu + torch.exp(0.5 * logvar) * eps                         # k×B×latent
+        mu, logvar = self._encode(xf)
+        z = mu + torch.exp(0.5 * logvar) * self._randn((k, b, mu.shape[1]), generator, mu)   # k×B×latent
         log_q = _gaussian_log_density(z, mu, logvar)                    # k×B
         log_prior = _gaussian_log_density(z, torch.zeros_like(z), torch.zeros_like(z))
         log_px = torch.empty_like(log_q)
@@ -148,12 +156,12 @@ class VAE(nn.Module):
     def reconstruct(self, x) -> torch.Tensor:
         """Return uint8 reconstructions: the decoder's most likely value at the posterior mean."""
         mu, _ = self.encode(x)
-        return self.decode_logits(mu).argmax(-1).to(torch.uint8)
+        return self.decode_logits(mu).argmax(-1).to(torch.uint8).cpu()
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Return n uint8 samples x ~ p(x|z), z ~ N(0, I)."""
-        z = torch.randn((n, self.config.latent), generator=generator)
-        probs = self.decode_logits(z).softmax(-1)
+        z = torch.randn((n, self.config.latent), generator=generator).to(self.enc_mu.weight.device)
+        probs = self.decode_logits(z).softmax(-1).cpu()
         flat = torch.multinomial(probs.reshape(-1, 256), 1, generator=generator)
         return flat.view(probs.shape[:-1]).to(torch.uint8)
