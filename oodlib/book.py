@@ -64,7 +64,7 @@ def kernel_env(results_dir: Path) -> dict:
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["OODBOOK_RESULTS_DIR"] = str(results_dir)
     env.pop("MPLBACKEND", None)          # the kernel's inline backend must record the figures
-    env["TQDM_DISABLE"] = "1"            # progress bars go to the terminal, not into the book
+    env["OODLIB_PROGRESS"] = "0"         # progress bars would end up in the book's pages
     if TCMALLOC.exists() and "tcmalloc" not in env.get("LD_PRELOAD", ""):
         env["LD_PRELOAD"] = " ".join(filter(None, [str(TCMALLOC), env.get("LD_PRELOAD")]))   # ~2-3× faster convs
     return env

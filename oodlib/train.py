@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Callable
 
 import torch
-from tqdm import tqdm
 
 from .device import module_device
 from .errors import UnknownName
 from .io import atomic_path
+from .progress import progress_bar
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,9 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     for epoch in range(start_epoch, cfg.epochs):
         order = _epoch_order(n, cfg.seed, epoch)
         running = history.pop("running", [0.0, 0]) if epoch == start_epoch else [0.0, 0]
-        bar = tqdm(range(start_step if epoch == start_epoch else 0, steps), total=steps,
-                   initial=start_step if epoch == start_epoch else 0,
-                   desc=f"{desc} epoch {epoch + 1}/{cfg.epochs}", disable=not progress, mininterval=5)
+        first = start_step if epoch == start_epoch else 0
+        bar = progress_bar(range(first, steps), enabled=progress, total=steps, initial=first,
+                           desc=f"{desc} epoch {epoch + 1}/{cfg.epochs}")
         for step in bar:
             xb = x[order[step * cfg.batch_size:(step + 1) * cfg.batch_size]].to(device)
             loss = model.loss(xb)

@@ -74,7 +74,7 @@ for d, ev in evals.items():
     common = dict(paper_name="rose", section="§3.1", model="VAE", in_dist=d, profile=profile, seed=seed)
     tables += [results.rows(ev.table, table="Table 2", **common), results.rows(bpd_rows, table="Fig 1", **common)]
 table = pd.concat(tables, ignore_index=True)
-results.save(table, "rose_s3_1_likelihood_fails")
+print("numbers written to", results.save(table, "rose_s3_1_likelihood_fails").name)
 
 # %% [markdown]
 # ## Table 2, NLL column — paper vs ours (AUROC)
@@ -124,7 +124,7 @@ for d, names in recon_sets.items():
         rows[name] = x
         rows[f"{name} → recon."] = vaes[d].reconstruct(x)
     fig = plots.image_grid(rows)
-    fig.suptitle(f"VAE trained on {d}", y=1.02)
+    fig.suptitle(f"VAE trained on {d}")
     plt.show()
 
 # %% [markdown]

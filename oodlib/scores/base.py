@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import torch
-from tqdm import tqdm
 
 from ..checks import check_images
 from ..errors import BadInput
+from ..progress import progress_bar
 
 
 class Scorer:
@@ -34,7 +34,7 @@ class Scorer:
         xf = check_images(x, channels=channels)
         out = []
         starts = range(0, xf.shape[0], self.batch_size)
-        for i in tqdm(starts, desc=self.name, disable=not progress or len(starts) < 4, mininterval=5):
+        for i in progress_bar(starts, enabled=progress and len(starts) >= 4, desc=self.name):
             out.append(self._score_batch(xf[i:i + self.batch_size]).detach().cpu())
         s = torch.cat(out) if out else torch.empty(0)
         if torch.isnan(s).any():
