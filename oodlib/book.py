@@ -85,16 +85,16 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
     results_dir.mkdir(parents=True, exist_ok=True)
     before = _snapshot(results_dir)
     params = {"profile": profile, "seed": seed, **(parameters or {})}
-    old_env = dict(os.environ)
+    old_env, new_env = dict(os.environ), kernel_env(results_dir)
     os.environ.clear()
-    os.environ.update(kernel_env(results_dir))            # the kernel inherits this environment
+    os.environ.update(new_env)                            # the kernel inherits this environment
     t0 = time.time()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             nb_in, nb_out = Path(tmp) / "in.ipynb", Path(tmp) / "out.ipynb"
             nbformat.write(jupytext.read(src), nb_in)
             try:
-                papermill.execute_notebook(str(nb_in), str(nb_out), parameters=params, kernel_name="python3",
+                papermill.execute_notebook(str(nb_in), str(nb_out), parameters=params, kernel_name="python3", language="python",
                                            cwd=str(REPO_ROOT), progress_bar=progress, execution_timeout=timeout)
             except Exception:
                 failed = REPO_ROOT / "_build" / "failed" / out.name

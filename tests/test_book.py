@@ -69,3 +69,14 @@ def test_page_executes_at_smoke_profile(src, tmp_path):
         assert list(t.columns) == results.COLUMNS
         assert set(t.profile) == {"smoke"}
     assert book.executed_path(src) != out            # the committed copy was not touched
+
+
+def test_the_kernel_sees_the_callers_environment_and_the_runner_settings(tmp_path, monkeypatch):
+    src = tmp_path / "envcheck.py"
+    src.write_text('# %% tags=["parameters"]\nprofile = "cpu"\nseed = 0\n'
+                   '# %%\nimport os\nprint(profile, os.environ.get("OODLIB_CACHE"), os.environ.get("OODBOOK_RESULTS_DIR"))\n')
+    monkeypatch.setenv("OODLIB_CACHE", str(tmp_path / "cache"))
+    out = book.execute(src, profile="smoke", out=tmp_path / "out.ipynb", results_dir=tmp_path / "res", progress=False)
+    text = nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"]
+    assert text.split() == ["smoke", str(tmp_path / "cache"), str(tmp_path / "res")]
+    assert nbformat.read(out, as_version=4).metadata["oodbook"]["source_sha256"] == book.sha256(src)
