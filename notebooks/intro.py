@@ -31,7 +31,7 @@
 # the papers' own settings on a GPU); `python -m oodlib.book run-all --stale` re-executes whatever is
 # out of date. See the README.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 profile = "cpu"
 seed = 0
 
@@ -42,9 +42,12 @@ from IPython.display import Markdown, display
 from oodlib import book, claims, data, results
 
 pages = pd.DataFrame(book.executed_pages())
-pages = pages[pages.page != book.LANDING]
-display(Markdown("## The committed pages\nThe profile, seed and wall time each page was executed with:"))
-display(pages.set_index("page"))
+pages = pages[pages.page != book.LANDING].assign(
+    seed=lambda t: t.seed.astype("Int64"), minutes=lambda t: (t.wall_time_s / 60).round(1),
+    executed=lambda t: t.executed_at.str[:10])
+display(Markdown("## The committed pages\nThe profile, seed and wall time each page was executed with "
+                 f"({pages.machine.dropna().iloc[0] if pages.machine.notna().any() else 'not executed yet'}):"))
+display(pages.set_index("page")[["state", "profile", "seed", "minutes", "executed"]])
 
 # %% tags=["remove-input"]
 missing = [n for n in data.dataset_names() if not data.is_available(n)]

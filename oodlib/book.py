@@ -53,6 +53,17 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def library_fingerprint() -> str:
+    """Return a hash of oodlib's code, the papers' numbers and the checkpoint manifest (what pages depend on)."""
+    lib = REPO_ROOT / "oodlib"
+    files = sorted(lib.rglob("*.py")) + [lib / "paper_numbers.csv", REPO_ROOT / "checkpoints" / "manifest.json"]
+    h = hashlib.sha256()
+    for f in files:
+        if f.exists():
+            h.update(str(f.relative_to(REPO_ROOT)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _snapshot(folder: Path) -> dict:
     return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.csv")} if folder.exists() else {}
 
@@ -92,12 +103,14 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
     try:
         with tempfile.TemporaryDirectory() as tmp:
             nb_in, nb_out = Path(tmp) / "in.ipynb", Path(tmp) / "out.ipynb"
-            nbformat.write(jupytext.read(src), nb_in)
+            raw = src.read_bytes()                       # hash exactly what is executed
+            source_sha, library = hashlib.sha256(raw).hexdigest(), library_fingerprint()
+            nbformat.write(jupytext.reads(raw.decode("utf-8"), fmt="py:percent"), nb_in)
             try:
                 papermill.execute_notebook(str(nb_in), str(nb_out), parameters=params, kernel_name="python3", language="python",
                                            cwd=str(REPO_ROOT), progress_bar=progress, execution_timeout=timeout)
             except Exception:
-                failed = REPO_ROOT / "_build" / "failed" / out.name
+                failed = REPO_ROOT / "_build" / "failed" / "__".join(out.with_suffix(".ipynb").parts[-2:])
                 failed.parent.mkdir(parents=True, exist_ok=True)
                 if nb_out.exists():
                     failed.write_bytes(nb_out.read_bytes())
@@ -110,7 +123,7 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
     after = _snapshot(results_dir)
     written = {name: sha256(results_dir / name) for name, t in after.items() if before.get(name) != t}
     meta = {"source": str(src.relative_to(REPO_ROOT)) if src.is_relative_to(REPO_ROOT) else str(src),
-            "source_sha256": sha256(src), "profile": profile, "seed": seed, "parameters": params,
+            "source_sha256": source_sha, "library": library, "profile": profile, "seed": seed, "parameters": params,
             "wall_time_s": round(time.time() - t0, 1),
             "executed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
@@ -118,6 +131,10 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
     if src.stem == LANDING:
         meta["results_read"] = {p.name: sha256(p) for p in sorted(results_dir.glob("*.csv"))}
     nb.metadata["oodbook"] = meta
+    if src.stem == LANDING:                   # the landing page shows no code parameters
+        for cell in nb.cells:
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
     with atomic_path(out) as tmp:
         nbformat.write(nb, tmp)
     return out
@@ -196,7 +213,9 @@ def main(argv=None) -> int:
         for src in sources():
             state, meta = page_state(src)
             extra = f" [{meta.get('profile')}, seed {meta.get('seed')}, {meta.get('wall_time_s')} s]" if meta else ""
-            print(f"{src.relative_to(REPO_ROOT)}: {state}{extra}")
+            lib = " (oodlib or its data changed since: consider re-running)" if (
+                meta and meta.get("library") != library_fingerprint()) else ""
+            print(f"{src.relative_to(REPO_ROOT)}: {state}{extra}{lib}")
     elif args.cmd == "build":
         return build()
     return 0

@@ -62,11 +62,15 @@ def _manifest() -> dict:
 
 
 def _find_weights(key: str) -> Path | None:
-    for folder in (CHECKPOINTS, cache_dir()):
-        p = folder / f"{key}.safetensors"
-        if p.exists():
-            return p
-    return None
+    committed = CHECKPOINTS / f"{key}.safetensors"
+    if committed.exists():
+        expected = _manifest().get(key, {}).get("sha256")
+        if expected != data.loading.file_sha256(committed):
+            raise ValueError(f"{committed} does not match its sha256 in {MANIFEST}; restore it with "
+                             f"git checkout -- {committed}, or delete it and its manifest entry to retrain")
+        return committed
+    cached = cache_dir() / f"{key}.safetensors"
+    return cached if cached.exists() else None
 
 
 def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress: bool = True,
@@ -83,11 +87,11 @@ def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress
         history = train(model, data_spec.load().x, train_cfg, checkpoint=ckpt, progress=progress,
                         desc=f"{data_spec.name} {model_cfg.to_dict()['kind']}")
         weights = cache_dir() / f"{key}.safetensors"
+        write_text(cache_dir() / f"{key}.json", json.dumps(           # metadata first: weights imply metadata
+            {"key": key, "model": model_cfg.to_dict(), "data": data_spec.to_dict(), "train": train_cfg.to_dict(),
+             "history": history["loss"], "device": str(default_device())}, indent=1))
         with atomic_path(weights) as tmp:
             save_file({k: v.detach().cpu() for k, v in model.state_dict().items()}, str(tmp), metadata={"key": key})
-        write_text(cache_dir() / f"{key}.json", json.dumps(
-            {"key": key, "model": model_cfg.to_dict(), "data": data_spec.to_dict(),
-             "train": train_cfg.to_dict(), "history": history["loss"]}, indent=1))
         ckpt.unlink(missing_ok=True)
     model.load_state_dict(load_file(str(weights), device=str(default_device())))
     model.eval()

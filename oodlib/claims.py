@@ -81,7 +81,7 @@ CLAIMS = [
           "NLL AUROC 0.081).", {**_T2_NLL, "in_dist": "cifar10", "ood": "svhn"}, "below", needs=("svhn",)),
     Claim("rose-t2-nll", "rose", "§5.1", "rose/s3_1_likelihood_fails",
           "NLL separates each OOD set on the same side of chance as the paper reports (Table 2, NLL column; "
-          "AUROC < 0.5 means OOD looks *more* likely).", {**_T2_NLL}, "same_side"),
+          "AUROC < 0.5 means the OOD set looks more likely).", {**_T2_NLL}, "same_side"),
 ]
 
 

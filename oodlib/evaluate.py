@@ -22,6 +22,14 @@ class Evaluation:
     table: pd.DataFrame                  # columns: ood, method, metric, value
     missing: dict = field(default_factory=dict)
 
+    def mean_rows(self, metric: str, transform=None) -> pd.DataFrame:
+        """Return one row (ood, method, metric, value) per set — ID first — with the mean of its
+        (optionally transformed, e.g. to bits/dim) scores."""
+        sets = {self.id_name: self.id_scores, **self.ood_scores}
+        f = transform or (lambda s: s)
+        return pd.DataFrame([{"ood": name, "method": self.method, "metric": metric, "value": float(np.mean(f(s)))}
+                             for name, s in sets.items()])
+
 
 def load_ood_sets(names, n: int, seed: int, channels: int, size: int = 32):
     """Return ({name: ImageSet} of the sets present here, {name: why missing} of the others)."""

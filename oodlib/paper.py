@@ -47,9 +47,9 @@ def value(paper: str, table: str, model: str, in_dist: str, ood: str, method: st
     df = numbers()
     hit = df[(df.paper == paper) & (df.table == table) & (df.model == model) & (df.in_dist == in_dist)
              & (df.ood == ood) & (df.method == method) & (df.metric == metric) & (df.variant == variant)]
-    if len(hit) == 0 or pd.isna(hit.value.iloc[0]):
-        return None
     if len(hit) > 1:
         raise ValueError(f"paper_numbers.csv has {len(hit)} rows for one cell: {paper} {table} {in_dist} {ood} "
                          f"{method} {metric} {variant!r}")
+    if len(hit) == 0 or pd.isna(hit.value.iloc[0]):
+        return None
     return float(hit.value.iloc[0])

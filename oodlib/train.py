@@ -56,7 +56,8 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
 
     With ``checkpoint``, state is saved atomically at the end of every epoch and every
     ``checkpoint_every_s`` seconds, and a run started again resumes where it stopped
-    (same batches, same random numbers: the result equals an uninterrupted run).
+    (same batches, same random numbers: on the CPU the result equals an uninterrupted run; on a GPU,
+    cuDNN's non-deterministic kernels make even two uninterrupted runs differ slightly).
     """
     torch.manual_seed(cfg.seed)
     opt = make_optimizer(model.parameters(), cfg)
@@ -65,12 +66,14 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     start_epoch, start_step, history = 0, 0, {"loss": []}
     ckpt = Path(checkpoint) if checkpoint else None
     if ckpt is not None and ckpt.exists():
-        state = torch.load(ckpt, weights_only=False, map_location=module_device(model))
+        state = torch.load(ckpt, weights_only=False, map_location="cpu")   # RNG states must stay on the CPU
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         if sched is not None:
             sched.load_state_dict(state["scheduler"])
         start_epoch, start_step, history = state["epoch"], state["step"], state["history"]
+        if start_step == 0:
+            history.pop("running", None)
         torch.set_rng_state(state["rng"])
         if state.get("cuda_rng") is not None and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["cuda_rng"])

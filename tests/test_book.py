@@ -24,7 +24,7 @@ def test_source_is_a_clean_percent_script_with_parameters(src):
     text = src.read_text()
     assert "format_name: percent" in text
     assert "injected-parameters" not in text, "a papermill-injected cell leaked into the source"
-    params = re.findall(r'^# %% tags=\["parameters"\]\n(.*?)(?=^# %%)', text, flags=re.S | re.M)
+    params = re.findall(r'^# %% tags=\[[^\]\n]*"parameters"[^\]\n]*\]\n(.*?)(?=^# %%)', text, flags=re.S | re.M)
     assert len(params) == 1, "exactly one cell tagged 'parameters'"
     assert re.search(r"^profile = ", params[0], re.M) and re.search(r"^seed = ", params[0], re.M)
     assert not re.search(r"^class ", text, re.M), "no class definitions in a notebook: they belong in oodlib"

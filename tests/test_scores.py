@@ -62,3 +62,12 @@ def test_evaluate_builds_the_overall_mix_and_agrees_with_metrics():
     assert t["overall", "AUROC"] == pytest.approx(metrics.auroc(ev.id_scores, mix))
     assert t["noise", "FPR80"] == pytest.approx(metrics.fpr_at_tpr(ev.id_scores, ev.ood_scores["noise"], 0.8))
     assert t["noise", "AUROC"] > 0.99          # noise is bright on average: far less likely under this model
+
+
+def test_mean_rows_summarise_each_set_id_first():
+    scorer = NLL().fit(MeanBrightnessModel())
+    ev = evaluate.evaluate(scorer, data.load("mnist", "test", n=8), {"noise": data.load("noise", n=4, channels=1)},
+                           progress=False)
+    rows = ev.mean_rows("bpd_mean", lambda s: s / 2)
+    assert rows.ood.tolist() == ["mnist", "noise"]
+    assert rows.value.tolist() == pytest.approx([ev.id_scores.mean() / 2, ev.ood_scores["noise"].mean() / 2])

@@ -113,3 +113,15 @@ def test_committed_checkpoints_match_their_manifest():
         assert file_sha256(path) == entry["sha256"], key
         total += path.stat().st_size
     assert total < 100 * 2 ** 20
+
+
+def test_a_tampered_committed_checkpoint_is_refused(monkeypatch, tmp_path):
+    import json
+
+    key = cache.model_key(CFG, cache.DataSpec("mnist"), TrainConfig(epochs=1))
+    (tmp_path / f"{key}.safetensors").write_bytes(b"not the weights")
+    (tmp_path / "manifest.json").write_text(json.dumps({key: {"sha256": "0" * 64}}))
+    monkeypatch.setattr(cache, "CHECKPOINTS", tmp_path)
+    monkeypatch.setattr(cache, "MANIFEST", tmp_path / "manifest.json")
+    with pytest.raises(ValueError, match="does not match its sha256"):
+        cache.get_trained(CFG, cache.DataSpec("mnist"), TrainConfig(epochs=1), progress=False)

@@ -137,3 +137,12 @@ def test_iwae_converges_to_the_exact_likelihood_of_a_one_dimensional_latent():
             iwae = m.log_prob(x, k=1000, generator=gen, chunk=1000)[0]
             assert log_w.mean() < exact - 1.0                        # a gap of several nats
             assert abs(iwae - exact) < 0.1 * (exact - log_w.mean())
+
+
+def test_channels_last_input_from_a_permuted_array_is_accepted():
+    m = VAE(VAEConfig(channels=3, base=32, latent=4, width=0.125)).eval()
+    nhwc = torch.randint(0, 256, (3, 32, 32, 3), dtype=torch.uint8)
+    x = nhwc.permute(0, 3, 1, 2)                       # what the error messages tell users to do
+    with torch.no_grad():
+        torch.testing.assert_close(m.elbo(x, generator=torch.Generator().manual_seed(0)),
+                                   m.elbo(x.contiguous(), generator=torch.Generator().manual_seed(0)))

@@ -86,7 +86,7 @@ class VAE(nn.Module):
 
     def _check(self, x):
         xf = check_images(x, channels=self.config.channels, size=self.config.image_size)
-        return xf.to(self.enc_mu.weight.device)
+        return xf.to(self.enc_mu.weight.device).contiguous()   # e.g. a permuted N×H×W×C array
 
     def _randn(self, shape, generator, like):
         """Standard normal noise drawn on the CPU from ``generator`` (reproducible on any device)."""
