@@ -6,7 +6,7 @@ TCMALLOC := $(wildcard /usr/lib/x86_64-linux-gnu/libtcmalloc.so.4)
 export LD_PRELOAD := $(strip $(TCMALLOC) $(LD_PRELOAD))
 export OODLIB_DATA ?= $(abspath ../shared/datasets)
 
-.PHONY: setup book test page pages status models
+.PHONY: setup book test page pages status models bench
 
 setup:
 	@bash scripts/setup.sh
@@ -28,3 +28,6 @@ status: setup        ## which executed pages are fresh
 
 models: setup        ## train (or fetch from the cache) the canonical models of a profile
 	$(PY) -m oodlib.zoo vae fmnist cifar10 --profile $(PROFILE) --seed $(SEED)
+
+bench: setup         ## throughput benchmarks (run on an idle machine) → benchmarks/*.csv
+	PYTHONPATH=. $(PY) benchmarks/vae_throughput.py

@@ -1,6 +1,6 @@
 """Throughput of the ROSE VAEs on this machine: training steps and IWAE scoring, images per second.
 
-    LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4 .venv/bin/python benchmarks/vae_throughput.py
+    make bench        # = PYTHONPATH=. .venv/bin/python benchmarks/vae_throughput.py, with tcmalloc
 
 Writes benchmarks/vae_throughput.csv (one row per model and task); the `cpu` profile's epoch counts
 are set from these numbers (see oodlib/profiles.py). Run it on an otherwise idle machine.
