@@ -115,11 +115,15 @@ class VAE(nn.Module):
         nll = F.cross_entropy(logits, x.long().view(-1, s, s), reduction="none")
         return -nll.view(x.shape[0], -1).sum(1)
 
-    def elbo(self, x, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Return the single-sample ELBO (nats per image): log p(x|z) − KL(q(z|x) ‖ N(0, I))."""
+    def elbo(self, x, generator: torch.Generator | None = None, eps: torch.Tensor | None = None) -> torch.Tensor:
+        """Return the single-sample ELBO (nats per image): log p(x|z) − KL(q(z|x) ‖ N(0, I)).
+
+        z = μ + σ·ε with ε from ``generator`` (or the global RNG), or the given ``eps`` (B×latent).
+        """
         xf = self._check(x)
         mu, logvar = self._encode(xf)
-        z = mu + torch.exp(0.5 * logvar) * self._randn(mu.shape, generator, mu)
+        noise = eps.to(mu) if eps is not None else self._randn(mu.shape, generator, mu)
+        z = mu + torch.exp(0.5 * logvar) * noise
         kl = 0.5 * (mu ** 2 + logvar.exp() - 1.0 - logvar).sum(1)
         return self.log_likelihood(xf, z) - kl
 
