@@ -3,8 +3,9 @@
 from ..errors import UnknownName
 from .base import Scorer
 from .likelihood import NLL
+from .rose import ROSE
 
-SCORERS = {"NLL": NLL}
+SCORERS = {"NLL": NLL, "ROSE": ROSE}
 
 
 def make_scorer(method: str, **kwargs) -> Scorer:
@@ -14,4 +15,4 @@ def make_scorer(method: str, **kwargs) -> Scorer:
     return SCORERS[method](**kwargs)
 
 
-__all__ = ["NLL", "SCORERS", "Scorer", "make_scorer"]
+__all__ = ["NLL", "ROSE", "SCORERS", "Scorer", "make_scorer"]
