@@ -107,8 +107,9 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
             source_sha, library = hashlib.sha256(raw).hexdigest(), library_fingerprint()
             nbformat.write(jupytext.reads(raw.decode("utf-8"), fmt="py:percent"), nb_in)
             try:
-                papermill.execute_notebook(str(nb_in), str(nb_out), parameters=params, kernel_name="python3", language="python",
-                                           cwd=str(REPO_ROOT), progress_bar=progress, execution_timeout=timeout)
+                papermill.execute_notebook(str(nb_in), str(nb_out), parameters=params, kernel_name="python3",
+                                           language="python", cwd=str(REPO_ROOT), progress_bar=progress,
+                                           execution_timeout=timeout)
             except Exception:
                 failed = REPO_ROOT / "_build" / "failed" / "__".join(out.with_suffix(".ipynb").parts[-2:])
                 failed.parent.mkdir(parents=True, exist_ok=True)
@@ -128,11 +129,10 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
             "executed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
             "results_written": written}
+    nb.metadata["oodbook"] = meta
     if src.stem == LANDING:
         meta["results_read"] = {p.name: sha256(p) for p in sorted(results_dir.glob("*.csv"))}
-    nb.metadata["oodbook"] = meta
-    if src.stem == LANDING:                   # the landing page shows no code parameters
-        for cell in nb.cells:
+        for cell in nb.cells:                 # the landing page shows no code parameters
             if "injected-parameters" in cell.metadata.get("tags", []):
                 cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
     with atomic_path(out) as tmp:
@@ -210,11 +210,12 @@ def main(argv=None) -> int:
     elif args.cmd == "run-all":
         run_all(args.profile, args.seed, args.stale)
     elif args.cmd == "status":
+        current = library_fingerprint()
         for src in sources():
             state, meta = page_state(src)
             extra = f" [{meta.get('profile')}, seed {meta.get('seed')}, {meta.get('wall_time_s')} s]" if meta else ""
             lib = " (oodlib or its data changed since: consider re-running)" if (
-                meta and meta.get("library") != library_fingerprint()) else ""
+                meta and meta.get("library") != current) else ""
             print(f"{src.relative_to(REPO_ROOT)}: {state}{extra}{lib}")
     elif args.cmd == "build":
         return build()

@@ -55,6 +55,8 @@ class ROSE(Scorer):
         self.groups = {}                                 # layer (module name) -> its parameter names
         for n in layer_parameters(model, self.layers):
             self.groups.setdefault(n.rpartition(".")[0], []).append(n)
+        # Two passes over the same images: the layer scores need the finished Fisher, and keeping every
+        # per-sample gradient instead would take n_fisher × (layer parameters) floats of memory.
         sq = {n: 0.0 for names in self.groups.values() for n in names}
         for i in range(0, x.shape[0], self.batch_size):
             for n, gr in self._grads(x[i:i + self.batch_size]).items():
