@@ -27,7 +27,8 @@ status: setup        ## which executed pages are fresh
 	$(PY) -m oodlib.book status
 
 models: setup        ## train (or fetch from the cache) the canonical models of a profile
-	$(PY) -m oodlib.zoo vae fmnist cifar10 --profile $(PROFILE) --seed $(SEED)
+	$(PY) -m oodlib.zoo all --profile $(PROFILE) --seed $(SEED)
 
 bench: setup         ## throughput benchmarks (run on an idle machine) → benchmarks/*.csv
 	PYTHONPATH=. $(PY) benchmarks/vae_throughput.py
+	PYTHONPATH=. $(PY) benchmarks/ood_throughput.py

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -81,6 +82,11 @@ def kernel_env(results_dir: Path) -> dict:
     return env
 
 
+def reads(source_text: str) -> list[str]:
+    """Return the pages whose results a page's source reads with ``results.load_page("<page>")``."""
+    return sorted(set(re.findall(r"results\.load_page\(\s*[\"']([\w-]+)[\"']", source_text)))
+
+
 def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, results_dir: Path | None = None,
             timeout: int | None = None, parameters: dict | None = None, progress: bool = True) -> Path:
     """Execute notebook source ``src`` with papermill and write the executed copy (atomically); return its path."""
@@ -129,12 +135,16 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
             "executed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
             "results_written": written}
-    nb.metadata["oodbook"] = meta
+    read = reads(raw.decode("utf-8"))
+    if read:                                  # results of other pages this one shows (e.g. §5.2 reads §5.1)
+        meta["results_read"] = {f"{r}.csv": sha256(results_dir / f"{r}.csv") for r in read
+                                if (results_dir / f"{r}.csv").exists()}
     if src.stem == LANDING:
         meta["results_read"] = {p.name: sha256(p) for p in sorted(results_dir.glob("*.csv"))}
         for cell in nb.cells:                 # the landing page shows no code parameters
             if "injected-parameters" in cell.metadata.get("tags", []):
                 cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
+    nb.metadata["oodbook"] = meta             # last: nbformat copies the dict on assignment
     with atomic_path(out) as tmp:
         nbformat.write(nb, tmp)
     return out

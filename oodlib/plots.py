@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.metrics import roc_curve
+from sklearn.metrics import auc, roc_curve
 
 STYLE = {"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
          "grid.alpha": 0.3, "font.size": 9, "legend.frameon": False}
@@ -35,14 +35,14 @@ def score_histograms(id_name: str, id_scores, ood_scores: dict, xlabel: str, ax=
     return ax
 
 
-def roc_curves(id_scores, ood_scores: dict, ax=None, title: str | None = None):
-    """Plot one ROC curve per OOD set (OOD = positive, higher score = more OOD)."""
+def roc_curves(curves: dict, ax=None, title: str | None = None):
+    """Plot one ROC curve per entry {label: (id_scores, ood_scores)} (OOD = positive, higher score = more OOD)."""
     use_style()
     ax = ax or plt.subplots(figsize=(3.5, 3.5))[1]
-    for name, s in ood_scores.items():
+    for name, (id_scores, s) in curves.items():
         y = np.r_[np.zeros(len(id_scores)), np.ones(len(s))]
         fpr, tpr, _ = roc_curve(y, np.r_[id_scores, s])
-        ax.plot(fpr, tpr, label=name, lw=1.2)
+        ax.plot(fpr, tpr, label=f"{name} (AUROC {auc(fpr, tpr):.3f})", lw=1.2)
     ax.plot([0, 1], [0, 1], "k:", lw=0.8)
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")

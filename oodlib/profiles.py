@@ -23,6 +23,25 @@ class Profile:
     n_ood: int                # images per OOD set (paper: 5,000)
     n_overall_each: int       # images of each OOD set in the "overall" mix (paper: 1,000)
     iwae_k: int               # importance samples of the IWAE NLL (paper: 20)
+    # ROSE §5 benchmark (Table 2 with every method, Tables 3–6, Fig. 4–5)
+    bench_n_id: int = 5000        # ID test images per method
+    bench_n_ood: int = 5000       # images per OOD set
+    bench_overall_each: int = 1000
+    n_fisher: int = 1000          # in-distribution images for ROSE's Fisher (authors' code: 1,000)
+    lr_steps: int = 100           # Likelihood Regret: encoder optimisation steps per image (Xiao et al.)
+    lr_n_id: int = 5000           # Likelihood Regret is ~100× slower: its own (smaller) subsets
+    lr_n_ood: int = 5000
+    fisher_sweep: tuple = (10, 30, 100, 300, 1000, 3000, 10000)   # Fig. 5
+    fisher_repeats: int = 10
+    fisher_sweep_sets: tuple = ("fmnist", "cifar10")
+    widths: tuple = (0.5, 1.0, 2.0, 4.0)                            # Table 3, relative to the 1× VAE
+    width_base: float = 1.0                                          # the sweep's 1×, in units of the paper's VAE
+    width_sets: tuple = ("fmnist", "cifar10")
+    background_epochs: dict = field(default_factory=dict)    # LRatio background VAE: in-dist -> (epochs, lr step)
+    width_epochs: int | None = None   # Table 3's models: epochs (None: as vae_epochs) and lr step
+    width_lr_step: int | None = None
+    throughput_n: int = 512           # Fig. 4: images timed per method (LR(E): throughput_n_lr)
+    throughput_n_lr: int = 64
     notes: dict = field(default_factory=dict)
 
 
@@ -30,11 +49,25 @@ PAPER = Profile("paper", {"fmnist": 100, "cifar10": 100}, {"fmnist": 30, "cifar1
                 5000, 5000, 1000, 20)
 PROFILES = {
     "smoke": Profile("smoke", {"fmnist": 1, "cifar10": 1}, {"fmnist": 30, "cifar10": 30}, 256, 0.25,
-                     48, 24, 8, 2, {"purpose": "seconds-long smoke test: numbers are meaningless"}),
+                     48, 24, 8, 2, bench_n_id=32, bench_n_ood=16, bench_overall_each=8, n_fisher=16, lr_steps=2,
+                     lr_n_id=8, lr_n_ood=4, fisher_sweep=(4, 16), fisher_repeats=2, fisher_sweep_sets=("fmnist",),
+                     widths=(0.5, 1.0), width_base=1.0, width_sets=("fmnist",), throughput_n=8, throughput_n_lr=2,
+                     notes={"purpose": "seconds-long smoke test: numbers are meaningless"}),
     # cpu: measured on 2 cores with tcmalloc, ~600 img/s (FMNIST) and ~160 img/s (CIFAR-10) per
     # training step, i.e. ~20 min and ~32 min of training; IWAE k=20 scores ~67 and ~16 img/s.
+    # The §5 benchmark scores 1,000 ID / 400 per OOD set (IWAE on CIFAR-10 is ~18 img/s here) and
+    # Likelihood Regret (~0.5–3 img/s: 100 Adam steps per image) 64 ID / 32 per set; the width sweep
+    # sits around 0.25× of the paper's VAE (widths 0.125–1), Fashion-MNIST only, so that every model
+    # trains in minutes (3 epochs each: the 256-way decoder output costs the same at every width, so
+    # narrow VAEs are not much cheaper to train here). The CIFAR-10 background VAE of LRatio gets 3
+    # epochs (lr halved every epoch) instead of the main VAE's 6, to fit one session.
     "cpu": Profile("cpu", {"fmnist": 12, "cifar10": 6}, {"fmnist": 4, "cifar10": 2}, None, 1.0,
-                   2000, 1000, 1000, 20),
+                   2000, 1000, 1000, 20, bench_n_id=1000, bench_n_ood=400, bench_overall_each=400,
+                   lr_n_id=64, lr_n_ood=32, fisher_sweep=(10, 100, 1000, 10000), fisher_repeats=5,
+                   fisher_sweep_sets=("fmnist",), width_base=0.25, width_sets=("fmnist",), width_epochs=3, width_lr_step=1,
+                   background_epochs={"cifar10": (3, 1)},
+                   throughput_n=256,
+                   throughput_n_lr=16),
     "paper": PAPER,
 }
 
@@ -52,10 +85,23 @@ FIELD_LABELS = {
     "vae_n_train": "training images (None = all)", "vae_width": "VAE width multiplier",
     "n_id_test": "ID test images scored", "n_ood": "images per OOD set", "n_overall_each": "images per set in 'overall'",
     "iwae_k": "IWAE importance samples",
+    "bench_n_id": "§5: ID test images per method", "bench_n_ood": "§5: images per OOD set",
+    "bench_overall_each": "§5: images per set in 'overall'", "n_fisher": "ROSE: Fisher images",
+    "lr_steps": "LR(E): optimisation steps", "lr_n_id": "LR(E): ID test images", "lr_n_ood": "LR(E): images per OOD set",
+    "fisher_sweep": "Fig. 5: Fisher sample sizes", "fisher_repeats": "Fig. 5: repeats",
+    "fisher_sweep_sets": "Fig. 5: in-distribution sets", "widths": "Table 3: widths (× the sweep's 1×)",
+    "width_base": "Table 3: the sweep's 1× (× paper VAE)", "width_sets": "Table 3: in-distribution sets",
+    "background_epochs": "LRatio background VAE: (epochs, lr step) where not as above",
+    "width_epochs": "Table 3: training epochs (None = as above)", "width_lr_step": "Table 3: lr halved every",
+    "throughput_n": "Fig. 4: images timed per method", "throughput_n_lr": "Fig. 4: images timed for LR(E)",
 }
 
 
-def compare(profile: str, fields=tuple(FIELD_LABELS)):
+BASE_FIELDS = ("vae_epochs", "vae_lr_step", "vae_n_train", "vae_width", "n_id_test", "n_ood", "n_overall_each", "iwae_k")
+BENCH_FIELDS = ("vae_epochs", "iwae_k", "bench_n_id", "bench_n_ood", "bench_overall_each", "n_fisher")
+
+
+def compare(profile: str, fields=BASE_FIELDS):
     """Return a table of ``fields``: the paper's setting beside ``profile``'s."""
     import pandas as pd
 

@@ -30,15 +30,20 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
     """Return ``values`` (columns ood, method, metric, value) as results rows with the paper's values beside.
 
     The paper value is looked up in the paper's ``paper_table`` (default: ``table``); it is left
-    empty where the paper has no such cell.
+    empty where the paper has no such cell. A method written "METHOD/VARIANT" (e.g. "ROSE/EKFAC",
+    "ROSE/0.5x") is looked up as that method and variant of paper_numbers.csv.
     """
     if paper_name not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, got {paper_name!r}")
     out = values.copy()
     out["paper"], out["section"], out["table"], out["model"] = paper_name, section, table, model
     out["in_dist"], out["profile"], out["seed"] = in_dist, profile, seed
-    out["paper_value"] = [paper.value(paper_name, paper_table or table, paper_model or model, in_dist, r.ood,
-                                      r.method, r.metric) for r in out.itertuples()]
+    def paper_cell(r):
+        method, _, variant = r.method.partition("/")
+        return paper.value(paper_name, paper_table or table, paper_model or model, in_dist, r.ood, method, r.metric,
+                           variant)
+
+    out["paper_value"] = [paper_cell(r) for r in out.itertuples()]
     return out[COLUMNS]
 
 
@@ -59,6 +64,20 @@ def load_all(folder: Path | None = None) -> pd.DataFrame:
     frames = [pd.read_csv(p, keep_default_na=False, na_values={"value": [""], "paper_value": [""]}).assign(page=p.stem)
               for p in sorted(folder.glob("*.csv"))]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS + ["page"])
+
+
+def load_page(page: str, folder: Path | None = None) -> pd.DataFrame:
+    """Return the results another page wrote (``book/results/<page>.csv``), e.g. §5.2 reading §5.1's AUROCs.
+
+    The book runner records the CSV's hash in the reading page, so the page turns stale when it changes.
+    """
+    if folder is None:
+        folder = results_dir() if os.environ.get("OODBOOK_RESULTS_DIR") else BOOK_RESULTS
+    path = Path(folder) / f"{page}.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"no results {path.name} in {path.parent}; execute that page first: "
+                                f"python -m oodlib.book run notebooks/{page.replace('_', '/', 1)}.py")
+    return pd.read_csv(path, keep_default_na=False, na_values={"value": [""], "paper_value": [""]})
 
 
 def paper_vs_ours(table: pd.DataFrame, index=("ood",), columns=("method",)) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from typing import Callable
 
 import torch
 
+from .data.perturb import perturb
 from .device import module_device
 from .errors import UnknownName
 from .io import atomic_path
@@ -31,9 +32,13 @@ class TrainConfig:
     lr_step_epochs: int | None = 30
     lr_gamma: float = 0.5
     seed: int = 0
+    perturb_mu: float | None = None   # train on perturbed inputs (Ren et al.'s background model)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        if d["perturb_mu"] is None:      # absent when unused, so the cache keys of earlier recipes hold
+            del d["perturb_mu"]
+        return d
 
 
 def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
@@ -100,6 +105,8 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
                            desc=f"{desc} epoch {epoch + 1}/{cfg.epochs}")
         for step in bar:
             xb = x[order[step * cfg.batch_size:(step + 1) * cfg.batch_size]].to(device)
+            if cfg.perturb_mu is not None:
+                xb = perturb(xb, cfg.perturb_mu)       # fresh noise each step, from the seeded (checkpointed) RNG
             loss = model.loss(xb)
             total = loss + penalty(model, xb) if penalty is not None else loss
             opt.zero_grad(set_to_none=True)

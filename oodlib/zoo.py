@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .cache import DataSpec, get_trained
 from .errors import UnknownName
 from .models import VAEConfig
@@ -26,30 +28,78 @@ def vae_recipe(in_dist: str, profile: str, seed: int = 0, width: float = 1.0):
     return model, spec, tcfg
 
 
+# ROSE App. B.3: perturbation rate μ and L2 weight λ of the LRatio background VAE (λ = 0 for the VAE)
+BACKGROUND_VAE = {"fmnist": dict(mu=0.3, l2=0.0), "cifar10": dict(mu=0.2, l2=0.0)}
+
+
+def width_vae_recipe(in_dist: str, profile: str, seed: int = 0, width: float = 1.0):
+    """Return the recipe of a ROSE Table 3 VAE: ``width`` × the paper's, trained for the profile's width_epochs."""
+    p = get_profile(profile)
+    model, spec, tcfg = vae_recipe(in_dist, profile, seed, width)
+    if p.width_epochs is None:
+        return model, spec, tcfg
+    return model, spec, replace(tcfg, epochs=p.width_epochs, lr_step_epochs=p.width_lr_step)
+
+
+def trained_width_vae(in_dist: str, profile: str, seed: int = 0, width: float = 1.0, progress: bool = True):
+    """Return the trained ROSE Table 3 VAE of ``width`` (× the paper's) for ``in_dist`` at ``profile``."""
+    return get_trained(*width_vae_recipe(in_dist, profile, seed, width), progress=progress)
+
+
+def background_vae_recipe(in_dist: str, profile: str, seed: int = 0, width: float = 1.0):
+    """Return the recipe of the Likelihood Ratio background VAE: the same VAE, trained on perturbed inputs.
+
+    λ enters as Adam's ``weight_decay`` (the gradient of (λ/2)‖θ‖²); App. B.3 uses λ = 0 for both VAEs.
+    """
+    model, spec, tcfg = vae_recipe(in_dist, profile, seed, width)
+    bg = BACKGROUND_VAE[in_dist]
+    tcfg = replace(tcfg, perturb_mu=bg["mu"], weight_decay=bg["l2"])
+    if in_dist in get_profile(profile).background_epochs:        # a shorter schedule where the profile says so
+        epochs, lr_step = get_profile(profile).background_epochs[in_dist]
+        tcfg = replace(tcfg, epochs=epochs, lr_step_epochs=lr_step)
+    return model, spec, tcfg
+
+
+def trained_background_vae(in_dist: str, profile: str, seed: int = 0, width: float = 1.0, progress: bool = True):
+    """Return the trained LRatio background VAE for ``in_dist`` at ``profile``."""
+    return get_trained(*background_vae_recipe(in_dist, profile, seed, width), progress=progress)
+
+
 def trained_vae(in_dist: str, profile: str, seed: int = 0, width: float = 1.0, progress: bool = True):
     """Return the trained ROSE VAE for ``in_dist`` at ``profile`` (from the cache, or trained now)."""
     return get_trained(*vae_recipe(in_dist, profile, seed, width), progress=progress)
 
 
+def profile_models(profile: str) -> list[tuple[str, str, float]]:
+    """Return (kind, in-distribution set, width) of every model the ROSE pages need at ``profile``."""
+    p = get_profile(profile)
+    out = [(kind, d, 1.0) for kind in ("vae", "background-vae") for d in VAE_ARCH]
+    return out + [("width-vae", d, w * p.width_base) for d in p.width_sets for w in p.widths]
+
+
 def main(argv=None) -> None:
-    """Command line: ``python -m oodlib.zoo vae fmnist cifar10 --profile cpu [--seed 0] [--promote]``."""
+    """Command line: ``python -m oodlib.zoo {vae,background-vae} fmnist cifar10 --profile cpu [--width 1] [--promote]``
+    or ``python -m oodlib.zoo all --profile cpu`` for every model the ROSE pages need."""
     import argparse
 
     from .cache import promote
 
     ap = argparse.ArgumentParser(prog="python -m oodlib.zoo", description="train (or fetch) canonical models")
-    ap.add_argument("kind", choices=["vae"])
-    ap.add_argument("in_dist", nargs="+")
+    ap.add_argument("kind", choices=["vae", "background-vae", "width-vae", "all"], help="'all': every model of the profile's pages")
+    ap.add_argument("in_dist", nargs="*")
     ap.add_argument("--profile", default="cpu")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--width", type=float, default=1.0)
     ap.add_argument("--promote", action="store_true", help="copy the weights into checkpoints/ (committed)")
     args = ap.parse_args(argv)
-    for d in args.in_dist:
-        model = trained_vae(d, args.profile, args.seed, args.width)
-        print(f"{d}: model {model.cache_key}")
+    todo = (profile_models(args.profile) if args.kind == "all"
+            else [(args.kind, d, args.width) for d in args.in_dist])
+    for kind, d, width in todo:
+        fetch = {"vae": trained_vae, "background-vae": trained_background_vae, "width-vae": trained_width_vae}[kind]
+        model = fetch(d, args.profile, args.seed, width)
+        print(f"{kind} {d} width {width:g}: model {model.cache_key}")
         if args.promote:
-            print("promoted to", promote(model.cache_key, note=f"VAE {d}, profile {args.profile}"))
+            print("promoted to", promote(model.cache_key, note=f"{kind} {d}, width {width:g}, profile {args.profile}"))
 
 
 if __name__ == "__main__":

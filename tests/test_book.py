@@ -55,20 +55,32 @@ def test_missing_source_is_refused(tmp_path):
         book.execute(tmp_path / "nope.py", profile="smoke")
 
 
+@pytest.fixture(scope="session")
+def smoke_results(tmp_path_factory):
+    """One results folder for every smoke execution, so a page can read the results of a page run before it."""
+    return tmp_path_factory.mktemp("smoke-results")
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
-def test_page_executes_at_smoke_profile(src, tmp_path):
-    out = book.execute(src, profile="smoke", seed=0, out=tmp_path / "out.ipynb", results_dir=tmp_path / "results",
+def test_page_executes_at_smoke_profile(src, tmp_path, smoke_results):
+    for page in book.reads(src.read_text()):              # e.g. §5.2 shows §5.1's AUROCs: run §5.1 first
+        if not (smoke_results / f"{page}.csv").exists():
+            dep = book.NOTEBOOKS / f"{page.replace('_', '/', 1)}.py"
+            book.execute(dep, profile="smoke", out=tmp_path / "dep.ipynb", results_dir=smoke_results, progress=False)
+    out = book.execute(src, profile="smoke", seed=0, out=tmp_path / "out.ipynb", results_dir=smoke_results,
                        timeout=900, progress=False)
     nb = nbformat.read(out, as_version=4)
     assert nb.metadata["oodbook"]["profile"] == "smoke"
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
-    for csv in (tmp_path / "results").glob("*.csv"):
+    for csv in smoke_results.glob("*.csv"):
         t = pd.read_csv(csv)
         assert list(t.columns) == results.COLUMNS
         assert set(t.profile) == {"smoke"}
     assert book.executed_path(src) != out            # the committed copy was not touched
+    read = book.reads(src.read_text())
+    assert set(nb.metadata["oodbook"].get("results_read", {})) >= {f"{r}.csv" for r in read}
 
 
 def test_the_kernel_sees_the_callers_environment_and_the_runner_settings(tmp_path, monkeypatch):
@@ -80,3 +92,9 @@ def test_the_kernel_sees_the_callers_environment_and_the_runner_settings(tmp_pat
     text = nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"]
     assert text.split() == ["smoke", str(tmp_path / "cache"), str(tmp_path / "res")]
     assert nbformat.read(out, as_version=4).metadata["oodbook"]["source_sha256"] == book.sha256(src)
+
+
+def test_the_landing_page_records_the_results_it_read():
+    landing = next(p for p in SOURCES if p.stem == book.LANDING)
+    state, meta = book.page_state(landing)
+    assert set(meta.get("results_read", {})) == {p.name for p in book.RESULTS.glob("*.csv")}

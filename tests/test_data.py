@@ -461,3 +461,20 @@ def test_the_read_cache_follows_the_data_folder(tmp_path, monkeypatch, no_downlo
     monkeypatch.setenv("OODLIB_DATA", str(tmp_path))
     with pytest.raises(DatasetMissing):
         data.load("mnist", "test", n=2)                   # not served from the other folder's cache
+
+
+def test_perturb_replaces_a_fraction_mu_of_subpixels_uniformly():
+    from oodlib.data import perturb
+
+    x = torch.full((200, 3, 32, 32), 7, dtype=torch.uint8)
+    y = perturb(x, 0.2, generator=torch.Generator().manual_seed(0))
+    assert y.dtype == torch.uint8 and x.eq(7).all()        # a copy: the input is untouched
+    changed = y != 7
+    assert abs(changed.float().mean().item() - 0.2 * 255 / 256) < 0.005
+    counts = torch.bincount(y[changed].long(), minlength=256).float()
+    assert counts[7] == 0 and counts.std() / counts[counts > 0].mean() < 0.1   # the new values are ~uniform
+    assert torch.equal(perturb(x, 0.0), x)
+    with pytest.raises(BadInput, match="mu"):
+        perturb(x, 1.5)
+    with pytest.raises(BadInput, match="uint8"):
+        perturb(x.float(), 0.2)

@@ -93,5 +93,64 @@ def test_committed_results_follow_the_schema_and_quote_the_paper_exactly():
     assert set(table.profile) <= set(PROFILES)
     assert np.isfinite(table.value).all()
     for r in table[table.paper_value.notna()].itertuples():
-        quoted = paper.value(r.paper, r.table, r.model, r.in_dist, r.ood, r.method, r.metric)
+        method, _, variant = r.method.partition("/")
+        quoted = paper.value(r.paper, r.table, r.model, r.in_dist, r.ood, method, r.metric, variant)
         assert quoted == pytest.approx(r.paper_value), r
+
+
+def _method_rows(cells):
+    """cells: list of (in_dist, ood, method, value)."""
+    return pd.DataFrame([{"paper": "rose", "table": "T", "metric": "AUROC", "in_dist": d, "ood": o, "method": m,
+                          "value": v, "paper_value": np.nan} for d, o, m, v in cells])
+
+
+@pytest.mark.parametrize("cells, expected", [
+    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.8), ("c", "a", "ROSE", 0.7), ("c", "a", "NLL", 0.6)], "reproduced"),
+    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.95), ("c", "a", "ROSE", 0.7), ("c", "a", "NLL", 0.6)], "partly"),
+    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.95)], "not reproduced"),
+    ([("f", "a", "NLL", 0.95)], "not tested"),                   # the claimed method has no row
+])
+def test_best_rule_compares_methods_cell_by_cell(cells, expected):
+    c = claims.Claim("t", "rose", "§", "p", "text", {"paper": "rose"}, "best", method="ROSE")
+    assert claims.verdict(c, _method_rows(cells))["verdict"] == expected
+
+
+def test_spread_rule_uses_max_minus_min_per_cell():
+    c = claims.Claim("t", "rose", "§", "p", "text", {"paper": "rose"}, "spread", threshold=0.05)
+    ok = _method_rows([("f", "a", "ROSE/0.5x", 0.90), ("f", "a", "ROSE/1x", 0.94), ("f", "b", "ROSE/1x", 0.5)])
+    assert claims.verdict(c, ok)["verdict"] == "reproduced"
+    bad = _method_rows([("f", "a", "ROSE/0.5x", 0.90), ("f", "a", "ROSE/1x", 0.96)])
+    v = claims.verdict(c, bad)
+    assert v["verdict"] == "not reproduced" and "0.060" in v["evidence"]
+
+
+def test_ratio_rule_divides_per_in_distribution_set():
+    c = claims.Claim("t", "rose", "§", "p", "text", {"paper": "rose"}, "ratio", threshold=30, method="ROSE",
+                     versus="LR(E)")
+    rows = _method_rows([("f", "overall", "ROSE", 300.0), ("f", "overall", "LR(E)", 5.0),
+                         ("c", "overall", "ROSE", 100.0), ("c", "overall", "LR(E)", 4.0)])
+    v = claims.verdict(c, rows)
+    assert v["verdict"] == "partly" and "25.000" in v["evidence"]       # 60× holds, 25× does not
+
+
+def test_rows_look_up_a_method_variant():
+    values = pd.DataFrame([{"ood": "mnist", "method": "ROSE/EKFAC", "metric": "AUROC", "value": 0.5},
+                           {"ood": "mnist", "method": "ROSE/DIAG", "metric": "AUROC", "value": 0.5},
+                           {"ood": "mnist", "method": "ROSE", "metric": "AUROC", "value": 0.5}])
+    out = results.rows(values, paper_name="rose", section="App. C.2", table="Table 6", model="VAE", in_dist="fmnist",
+                       profile="cpu", seed=0)
+    assert out.paper_value.iloc[0] == paper.value("rose", "Table 6", "VAE", "fmnist", "mnist", "ROSE", "AUROC", "EKFAC")
+    assert out.paper_value.iloc[1] == paper.value("rose", "Table 6", "VAE", "fmnist", "mnist", "ROSE", "AUROC", "DIAG")
+    assert np.isnan(out.paper_value.iloc[2])
+
+
+def test_every_claim_names_a_page_in_the_table_of_contents():
+    from oodlib import book
+
+    pages = {str(p.relative_to(book.NOTEBOOKS).with_suffix("")) for p in book.sources()}
+    assert {c.page for c in claims.CLAIMS} <= pages
+
+
+def test_load_page_names_the_page_to_run_when_missing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="oodlib.book run notebooks/rose/s5_1_vae_benchmark.py"):
+        results.load_page("rose_s5_1_vae_benchmark", folder=tmp_path)

@@ -125,3 +125,24 @@ def test_a_tampered_committed_checkpoint_is_refused(monkeypatch, tmp_path):
     monkeypatch.setattr(cache, "MANIFEST", tmp_path / "manifest.json")
     with pytest.raises(ValueError, match="does not match its sha256"):
         cache.get_trained(CFG, cache.DataSpec("mnist"), TrainConfig(epochs=1), progress=False)
+
+
+def test_background_training_keeps_earlier_keys_and_perturbs_the_batches(monkeypatch):
+    spec, tcfg = cache.DataSpec("mnist"), TrainConfig(epochs=1)
+    assert "perturb_mu" not in tcfg.to_dict()          # keys of recipes without perturbation are unchanged
+    assert cache.model_key(CFG, spec, tcfg) != cache.model_key(CFG, spec, TrainConfig(epochs=1, perturb_mu=0.3))
+    from oodlib import zoo
+    model, _, bg = zoo.background_vae_recipe("fmnist", "cpu")
+    assert bg.perturb_mu == 0.3 and bg.weight_decay == 0.0 and model == zoo.vae_recipe("fmnist", "cpu")[0]
+    seen = []
+
+    class Recorder(VAE):
+        def loss(self, x):
+            seen.append(x.clone())
+            return super().loss(x)
+
+    torch.manual_seed(0)
+    x = data(16)
+    train(Recorder(CFG), x, TrainConfig(epochs=1, batch_size=16, perturb_mu=0.3), progress=False)
+    changed = (seen[0] != x[torch.randperm(16, generator=torch.Generator().manual_seed(0))]).float().mean().item()
+    assert 0.2 < changed < 0.4                         # ≈ μ·255/256 of the sub-pixels get a new value

@@ -2,7 +2,8 @@
 
 from .loading import (ImageSet, brightness, data_dir, data_version, dataset_names, info, is_available,
                       load, to_channels, to_size, verify, vflip)
+from .perturb import perturb
 from .registry import REGISTRY, DatasetInfo
 
 __all__ = ["ImageSet", "REGISTRY", "DatasetInfo", "brightness", "data_dir", "data_version", "dataset_names",
-           "info", "is_available", "load", "to_channels", "to_size", "verify", "vflip"]
+           "info", "is_available", "load", "perturb", "to_channels", "to_size", "verify", "vflip"]

@@ -2,10 +2,13 @@
 
 from ..errors import UnknownName
 from .base import Scorer
+from .complexity import IC
 from .likelihood import NLL
+from .likelihood_ratio import LRatio
+from .regret import LikelihoodRegret
 from .rose import ROSE
 
-SCORERS = {"NLL": NLL, "ROSE": ROSE}
+SCORERS = {"NLL": NLL, "ROSE": ROSE, "IC": IC, "LRatio": LRatio, "LR(E)": LikelihoodRegret}
 
 
 def make_scorer(method: str, **kwargs) -> Scorer:
@@ -15,4 +18,4 @@ def make_scorer(method: str, **kwargs) -> Scorer:
     return SCORERS[method](**kwargs)
 
 
-__all__ = ["NLL", "ROSE", "SCORERS", "Scorer", "make_scorer"]
+__all__ = ["IC", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "SCORERS", "Scorer", "make_scorer"]

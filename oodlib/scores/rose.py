@@ -1,10 +1,10 @@
 """ROSE (Choi et al.): a per-layer Fisher-preconditioned gradient norm, standardised and aggregated.
 
 Per layer l: S_l(x) = s_lᵀ F_l⁻¹ s_l with s_l = ∇_θl log p(x) (Eq. 5), F_l the empirical Fisher of N
-in-distribution training images, here its diagonal (Eq. 6); ŝ_l = (S_l − mean_l) / std_l with the
-training images' mean and std (Eq. 10); score = ‖ReLU(ŝ + β)‖_p, β = 0 and p = ∞ by default (Eq. 11).
-For a VAE, log p(x) is the single-sample ELBO (App. B.1). The EKFAC preconditioner (Eq. 7–9) is not
-implemented yet.
+in-distribution training images, approximated by its diagonal (DIAG, Eq. 6) or by EKFAC (Eq. 7–9,
+``oodlib.ekfac``); ŝ_l = (S_l − mean_l) / std_l with the training images' mean and std (Eq. 10);
+score = ‖ReLU(ŝ + β)‖_p, β = 0 and p = ∞ by default (Eq. 11). For a VAE, log p(x) is the single-sample
+ELBO (App. B.1). Works on any ``nn.Module`` with ``log_prob`` (or ``elbo``); layers are chosen by name.
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ import math
 import torch
 
 from .. import data
+from ..ekfac import EKFACLayer, gradient_matrix, kronecker_factors
 from ..errors import UnknownName
 from ..gradients import layer_parameters, per_sample_grads
 from .base import Scorer
+
+PRECONDITIONERS = ("diag", "ekfac")
 
 
 def default_log_lik(model, x):
@@ -26,7 +29,7 @@ def default_log_lik(model, x):
 
 
 class ROSE(Scorer):
-    """ROSE score (Eq. 5, 6, 10, 11) on the named ``layers`` (default: every module with parameters)."""
+    """ROSE score (Eq. 5–11) on the named ``layers`` (default: every module with parameters)."""
 
     name = "ROSE"
 
@@ -34,9 +37,9 @@ class ROSE(Scorer):
                  p: float = math.inf, damping: float = 1e-8, seed: int = 0, batch_size: int = 64,
                  log_lik=default_log_lik):
         super().__init__()
-        if preconditioner != "diag":
-            raise UnknownName(f"unknown preconditioner {preconditioner!r}; implemented: 'diag' (EKFAC is to come)")
-        self.layers, self.n_fisher, self.beta, self.p = layers, n_fisher, beta, p
+        if preconditioner not in PRECONDITIONERS:
+            raise UnknownName(f"unknown preconditioner {preconditioner!r}; choose one of: {', '.join(PRECONDITIONERS)}")
+        self.layers, self.preconditioner, self.n_fisher, self.beta, self.p = layers, preconditioner, n_fisher, beta, p
         self.damping, self.seed, self.batch_size, self.log_lik = damping, seed, batch_size, log_lik
 
     def _grads(self, x):
@@ -45,8 +48,16 @@ class ROSE(Scorer):
             torch.manual_seed(self.seed)                 # the ELBO's noise: same image → same score
             return per_sample_grads(self.model, self.log_lik, x, layers=self.layers)
 
+    def _batches(self, x):
+        return [x[i:i + self.batch_size] for i in range(0, x.shape[0], self.batch_size)]
+
     def fit(self, model, id_train):
-        """Estimate the diagonal Fisher and the per-layer score statistics from ``n_fisher`` training images."""
+        """Estimate the Fisher approximation and the per-layer score statistics from ``n_fisher`` training images.
+
+        Passes over the same images (the layer scores need the finished Fisher; keeping every per-sample
+        gradient instead would take n_fisher × (layer parameters) floats): DIAG accumulates squared
+        gradients; EKFAC first collects the Kronecker factors (one batched backward), then S (Eq. 8).
+        """
         super().fit(model)
         model.eval()
         x = id_train.x if isinstance(id_train, data.ImageSet) else id_train
@@ -55,22 +66,40 @@ class ROSE(Scorer):
         self.groups = {}                                 # layer (module name) -> its parameter names
         for n in layer_parameters(model, self.layers):
             self.groups.setdefault(n.rpartition(".")[0], []).append(n)
-        # Two passes over the same images: the layer scores need the finished Fisher, and keeping every
-        # per-sample gradient instead would take n_fisher × (layer parameters) floats of memory.
-        sq = {n: 0.0 for names in self.groups.values() for n in names}
-        for i in range(0, x.shape[0], self.batch_size):
-            for n, gr in self._grads(x[i:i + self.batch_size]).items():
-                sq[n] = sq[n] + gr.pow(2).sum(0)
-        self.fisher = {n: v / x.shape[0] + self.damping for n, v in sq.items()}
-        raw = torch.cat([self.layer_scores(x[i:i + self.batch_size]) for i in range(0, x.shape[0], self.batch_size)])
+        if self.preconditioner == "diag":
+            sq = {n: 0.0 for names in self.groups.values() for n in names}
+            for xb in self._batches(x):
+                for n, gr in self._grads(xb).items():
+                    sq[n] = sq[n] + gr.pow(2).sum(0)
+            self.fisher = {n: v / x.shape[0] + self.damping for n, v in sq.items()}
+        else:
+            layers = list(self.groups)
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(self.seed)
+                factors = kronecker_factors(model, self.log_lik, self._batches(x.float()), layers)
+            self.ekfac = {name: EKFACLayer(*factors[name]) for name in layers}
+            modules = dict(model.named_modules())
+            for xb in self._batches(x):
+                grads = self._grads(xb)
+                for name, layer in self.ekfac.items():
+                    layer.accumulate(gradient_matrix(modules[name], grads, name))
+            for layer in self.ekfac.values():
+                layer.finish()
+        raw = torch.cat([self.layer_scores(xb) for xb in self._batches(x)])
         self.mean, self.std = raw.mean(0), raw.std(0).clamp_min(1e-12)
         return self
 
     def layer_scores(self, x) -> torch.Tensor:
-        """Return S_l(x) = Σ_j s_j² / F_jj for each layer l (B × L), ROSE Eq. 5 with the diagonal Fisher."""
+        """Return S_l(x) = s_lᵀ F̂_l⁻¹ s_l for each layer l (B × L), ROSE Eq. 5 under DIAG (Eq. 6) or EKFAC (Eq. 9)."""
         grads = self._grads(x)
-        return torch.stack([sum((grads[n].pow(2) / self.fisher[n]).flatten(1).sum(1) for n in names)
-                            for names in self.groups.values()], dim=1)
+        if self.preconditioner == "diag":
+            per_layer = [sum((grads[n].pow(2) / self.fisher[n]).flatten(1).sum(1) for n in names)
+                         for names in self.groups.values()]
+        else:
+            modules = dict(self.model.named_modules())
+            per_layer = [layer.quadratic(gradient_matrix(modules[name], grads, name), self.damping)
+                         for name, layer in self.ekfac.items()]
+        return torch.stack(per_layer, dim=1)
 
     def _score_batch(self, x):
         z = (self.layer_scores(x) - self.mean) / self.std

@@ -1,0 +1,45 @@
+"""The ROSE §5 method line-ups: every scorer of Table 2, fitted on one model, ready to ``evaluate``.
+
+One IWAE pass is shared by NLL, LRatio's model term and both IC variants (``NLL(memo=True)``).
+"""
+
+from __future__ import annotations
+
+from .profiles import get_profile
+from .scores import IC, NLL, ROSE, LikelihoodRegret, LRatio
+
+
+def rose_vae(vae, id_train, profile: str, seed: int = 0, preconditioner: str = "diag", n_fisher: int | None = None):
+    """Return ROSE on the VAE's encoder conv layers (ROSE App. B.1), fitted on ``id_train``."""
+    p = get_profile(profile)
+    return ROSE(layers=vae.encoder_conv_layers(), preconditioner=preconditioner, n_fisher=n_fisher or p.n_fisher,
+                seed=seed).fit(vae, id_train)
+
+
+def vae_methods(vae, background, id_train, profile: str, seed: int = 0, share_nll: bool = True) -> dict:
+    """Return {method: fitted scorer} for ROSE Table 2's VAE half: ROSE, LR(E), NLL, LRatio, IC(png), IC(jp2).
+
+    ``share_nll=False`` gives every scorer its own IWAE pass (to time each method on its own, Fig. 4).
+    """
+    p = get_profile(profile)
+
+    def nll():
+        return NLL(k=p.iwae_k, seed=seed, memo=share_nll).fit(vae)
+
+    shared = nll()
+    return {
+        "ROSE": rose_vae(vae, id_train, profile, seed),
+        "LR(E)": LikelihoodRegret(steps=p.lr_steps, k=p.iwae_k, seed=seed).fit(vae),
+        "NLL": shared,
+        "LRatio": LRatio(background, k=p.iwae_k, seed=seed, nll=shared if share_nll else nll()).fit(vae),
+        "IC(png)": IC("png", nll=shared if share_nll else nll()).fit(vae),
+        "IC(jp2)": IC("jp2", nll=shared if share_nll else nll()).fit(vae),
+    }
+
+
+def subset_sizes(method: str, profile: str) -> dict:
+    """Return the ``evaluate`` subset sizes of ``method`` at ``profile`` (LR(E) runs on smaller subsets)."""
+    p = get_profile(profile)
+    if method == "LR(E)":
+        return {"n_id": p.lr_n_id, "n_ood": p.lr_n_ood}
+    return {"n_id": p.bench_n_id, "n_ood": p.bench_n_ood}

@@ -1,0 +1,43 @@
+"""Throughput in images per second, measured the same way for every scorer and for training (ROSE Fig. 4).
+
+Wall-clock time of one call over a batch of images after one small warm-up call, so one-off costs
+(allocator growth, kernel selection) are not counted; fitting a scorer is not part of its throughput.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import torch
+
+from .train import TrainConfig, make_optimizer
+
+
+def images_per_second(fn, x: torch.Tensor, warmup: int = 2) -> float:
+    """Return len(x) / seconds of ``fn(x)``, after a warm-up call on the first ``warmup`` images."""
+    if warmup:
+        fn(x[:warmup])
+    t0 = time.perf_counter()
+    fn(x)
+    return x.shape[0] / (time.perf_counter() - t0)
+
+
+def scoring_throughput(scorer, x: torch.Tensor) -> float:
+    """Return the images per second of a fitted ``scorer``'s ``score`` (give it no shared NLL memo)."""
+    return images_per_second(scorer.score, x)
+
+
+def training_throughput(model: torch.nn.Module, x: torch.Tensor, batch_size: int = 64, steps: int = 5) -> float:
+    """Return the images per second of training steps (forward, backward, Adam) on a copy of ``model``."""
+    m = copy.deepcopy(model).train()
+    opt = make_optimizer(m.parameters(), TrainConfig(epochs=1))
+
+    def run(xb):
+        for i in range(0, xb.shape[0], batch_size):
+            loss = m.loss(xb[i:i + batch_size])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    return images_per_second(run, x[:batch_size * steps], warmup=batch_size)

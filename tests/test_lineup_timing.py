@@ -1,0 +1,48 @@
+"""The §5 line-up shares one IWAE pass; throughput is measured without touching the model."""
+
+import torch
+
+from oodlib import lineup, timing
+from oodlib.models import VAE, VAEConfig
+
+
+def tiny_vae(seed):
+    torch.manual_seed(seed)
+    return VAE(VAEConfig(channels=1, base=32, latent=4, width=0.125)).eval()
+
+
+def images(n, seed=0):
+    return torch.randint(0, 256, (n, 1, 32, 32), dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
+
+
+def test_vae_methods_share_one_nll_and_agree_with_unshared_ones():
+    vae, background, x = tiny_vae(0), tiny_vae(1), images(6)
+    shared = lineup.vae_methods(vae, background, images(20, 1), "smoke")
+    assert set(shared) == {"ROSE", "LR(E)", "NLL", "LRatio", "IC(png)", "IC(jp2)"}
+    assert shared["LRatio"].nll is shared["NLL"] is shared["IC(png)"].nll is shared["IC(jp2)"].nll
+    alone = lineup.vae_methods(vae, background, images(20, 1), "smoke", share_nll=False)
+    assert alone["IC(png)"].nll is not alone["NLL"]
+    for m in ("NLL", "LRatio", "IC(png)", "IC(jp2)"):       # same seed, same first batch: same scores
+        torch.testing.assert_close(shared[m].score(x).double(), alone[m].score(x).double())
+
+
+def test_subset_sizes_give_likelihood_regret_its_own_smaller_subsets():
+    from oodlib.profiles import get_profile
+
+    p = get_profile("cpu")
+    assert lineup.subset_sizes("LR(E)", "cpu") == {"n_id": p.lr_n_id, "n_ood": p.lr_n_ood}
+    assert lineup.subset_sizes("ROSE", "cpu") == {"n_id": p.bench_n_id, "n_ood": p.bench_n_ood}
+
+
+def test_training_throughput_leaves_the_model_alone():
+    vae = tiny_vae(0)
+    before = {k: v.clone() for k, v in vae.state_dict().items()}
+    rate = timing.training_throughput(vae, images(32), batch_size=8, steps=2)
+    assert rate > 0 and not vae.training
+    assert all(torch.equal(before[k], v) for k, v in vae.state_dict().items())
+
+
+def test_images_per_second_counts_the_images():
+    calls = []
+    rate = timing.images_per_second(lambda x: calls.append(len(x)), torch.zeros(10, 1), warmup=2)
+    assert calls == [2, 10] and rate > 0
