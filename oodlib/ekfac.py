@@ -98,7 +98,7 @@ class EKFACLayer:
     def __init__(self, A: torch.Tensor, B: torch.Tensor):
         self.U_A = torch.linalg.eigh(A.double()).eigenvectors.to(A.dtype)
         self.U_B = torch.linalg.eigh(B.double()).eigenvectors.to(B.dtype)
-        self.S = torch.zeros(B.shape[0], A.shape[0], dtype=A.dtype)
+        self.S = torch.zeros(B.shape[0], A.shape[0], dtype=A.dtype, device=A.device)
         self.n = 0
 
     def project(self, G: torch.Tensor) -> torch.Tensor:

@@ -43,3 +43,24 @@ def subset_sizes(method: str, profile: str) -> dict:
     if method == "LR(E)":
         return {"n_id": p.lr_n_id, "n_ood": p.lr_n_ood}
     return {"n_id": p.bench_n_id, "n_ood": p.bench_n_ood}
+
+
+def fisher_sweep(vae, id_train, id_test, ood_sets: dict, sizes, repeats: int, profile: str, seed: int = 0,
+                 overall_each: int = 1000):
+    """Return ROSE's "overall" AUROC for each Fisher sample size and repeat (ROSE Fig. 5), one row each.
+
+    Repeat r fits ROSE with seed ``seed + r``: other random training images for the Fisher (and other
+    ELBO noise); the test images stay the same.
+    """
+    import pandas as pd
+
+    from .evaluate import evaluate
+
+    rows = []
+    for n in sizes:
+        for r in range(repeats):
+            rose = rose_vae(vae, id_train, profile, seed=seed + r, n_fisher=n)
+            ev = evaluate(rose, id_test, ood_sets, overall_members=list(ood_sets), overall_each=overall_each,
+                          progress=False)
+            rows.append({"n_fisher": n, "repeat": r, "AUROC": ev.table.set_index("ood").loc["overall", "value"]})
+    return pd.DataFrame(rows)

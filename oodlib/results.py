@@ -43,7 +43,7 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
         return paper.value(paper_name, paper_table or table, paper_model or model, in_dist, r.ood, method, r.metric,
                            variant)
 
-    out["paper_value"] = [paper_cell(r) for r in out.itertuples()]
+    out["paper_value"] = pd.Series([paper_cell(r) for r in out.itertuples()], index=out.index, dtype="float64")
     return out[COLUMNS]
 
 
