@@ -10,7 +10,8 @@ normalisation does not matter.
 
 Written here rather than taken from nngeometry or KFAC-Pytorch: ROSE needs the per-sample quadratic
 form under the EKFAC metric, layer by layer, on any model and any log-likelihood function, and neither
-library exposes that for a user-given per-sample objective; torch.func supplies the per-sample gradients.
+library exposes that for a user-given per-sample objective. The per-sample gradients are never formed:
+one batched backward gives each sample's layer inputs and output gradients, their factors (``layer_io``).
 """
 
 from __future__ import annotations
@@ -52,11 +53,13 @@ def _output_grads_matrix(grad_out: torch.Tensor) -> torch.Tensor:
     return grad_out.reshape(grad_out.shape[0], -1, grad_out.shape[-1])
 
 
-def kronecker_factors(model: nn.Module, log_lik: Callable, batches, layers) -> dict:
-    """Return {layer: (A, B)}, the K-FAC factors of each named layer, from batches of inputs.
+def layer_io(model: nn.Module, log_lik: Callable, x, layers) -> dict:
+    """Return {layer: (a, g)}: each sample's layer inputs a (B × positions × in[+1]) and gradients of its
+    log-likelihood w.r.t. the layer's outputs g (B × positions × out), from one batched forward and backward.
 
-    ``log_lik(model, x)`` must return the summed log-likelihood of the batch; samples must not
-    interact (BatchNorm in eval mode), so the gradient w.r.t. a layer's output is per sample.
+    ``log_lik(model, x)`` must return the summed log-likelihood of the batch, and samples must not interact
+    (BatchNorm in eval mode), so the output gradients are per sample. A layer's per-sample weight gradient
+    is G = Σ_positions g aᵀ, so a and g carry it in factored form.
     """
     modules = dict(model.named_modules())
     for name in layers:
@@ -64,23 +67,28 @@ def kronecker_factors(model: nn.Module, log_lik: Callable, batches, layers) -> d
     seen: dict = {}
     hooks = [modules[name].register_forward_hook(
         lambda m, inp, out, name=name: seen.__setitem__(name, (inp[0].detach(), out))) for name in layers]
-    sums = {name: [0.0, 0.0] for name in layers}
-    count = 0
     try:
-        for xb in batches:
-            seen.clear()
-            total = log_lik(model, xb)
+        with torch.enable_grad():
+            total = log_lik(model, x)
             grads = torch.autograd.grad(total, [seen[name][1] for name in layers])
-            for name, g in zip(layers, grads):
-                a = _inputs_matrix(modules[name], seen[name][0])
-                b = _output_grads_matrix(g)
-                sums[name][0] = sums[name][0] + torch.einsum("bpi,bpj->ij", a, a)   # summed over positions:
-                sums[name][1] = sums[name][1] + torch.einsum("bpi,bpj->ij", b, b)   # scale is irrelevant
-            count += xb.shape[0]
     finally:
         for h in hooks:
             h.remove()
-    return {name: (sums[name][0] / count, sums[name][1] / count) for name in layers}
+    return {name: (_inputs_matrix(modules[name], seen[name][0]), _output_grads_matrix(g))
+            for name, g in zip(layers, grads)}
+
+
+def kronecker_factors(model: nn.Module, log_lik: Callable, batches, layers) -> dict:
+    """Return {layer: (A, B)}, the K-FAC factors of each named layer, summed over batches of inputs.
+
+    Only their eigenbases are used, so the factors are left unnormalised.
+    """
+    sums = {name: [0.0, 0.0] for name in layers}
+    for xb in batches:
+        for name, (a, g) in layer_io(model, log_lik, xb, layers).items():
+            sums[name][0] = sums[name][0] + torch.einsum("bpi,bpj->ij", a, a)
+            sums[name][1] = sums[name][1] + torch.einsum("bpi,bpj->ij", g, g)
+    return {name: tuple(sums[name]) for name in layers}
 
 
 def gradient_matrix(module: nn.Module, grads: dict, prefix: str) -> torch.Tensor:
@@ -101,18 +109,22 @@ class EKFACLayer:
         self.S = torch.zeros(B.shape[0], A.shape[0], dtype=A.dtype, device=A.device)
         self.n = 0
 
-    def project(self, G: torch.Tensor) -> torch.Tensor:
-        """Return U_Bᵀ G U_A for per-sample gradient matrices G (B × out × in)."""
-        return self.U_B.T @ G @ self.U_A
+    def project(self, a: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        """Return U_Bᵀ G U_A per sample, G = Σ_p g_p a_pᵀ given in factored form (a: B×P×in, g: B×P×out).
 
-    def accumulate(self, G: torch.Tensor) -> None:
+        Computed as Σ_p (U_Bᵀ g_p)(U_Aᵀ a_p)ᵀ: O(P·(in² + out² + in·out)) per sample instead of the
+        O(out·in² + out²·in) of rotating the full gradient matrix — ~200× less for the VAE's 4×4 heads (P = 1).
+        """
+        return torch.einsum("bpo,bpi->boi", g @ self.U_B, a @ self.U_A)
+
+    def accumulate(self, a: torch.Tensor, g: torch.Tensor) -> None:
         """Add per-sample gradients to the eigenvalue estimate S = mean (U_Bᵀ G U_A)² (ROSE Eq. 8)."""
-        self.S = self.S + self.project(G).pow(2).sum(0)
-        self.n += G.shape[0]
+        self.S = self.S + self.project(a, g).pow(2).sum(0)
+        self.n += a.shape[0]
 
     def finish(self) -> None:
         self.S = self.S / max(self.n, 1)
 
-    def quadratic(self, G: torch.Tensor, damping: float) -> torch.Tensor:
+    def quadratic(self, a: torch.Tensor, g: torch.Tensor, damping: float) -> torch.Tensor:
         """Return sᵀ F̂⁻¹ s per sample under the EKFAC metric (ROSE Eq. 9)."""
-        return (self.project(G).pow(2) / (self.S + damping)).flatten(1).sum(1)
+        return (self.project(a, g).pow(2) / (self.S + damping)).flatten(1).sum(1)

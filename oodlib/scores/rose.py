@@ -14,7 +14,7 @@ import math
 import torch
 
 from .. import data
-from ..ekfac import EKFACLayer, gradient_matrix, kronecker_factors
+from ..ekfac import EKFACLayer, kronecker_factors, layer_io
 from ..errors import UnknownName
 from ..gradients import layer_parameters, per_sample_grads
 from .base import Scorer
@@ -48,6 +48,12 @@ class ROSE(Scorer):
             torch.manual_seed(self.seed)                 # the ELBO's noise: same image → same score
             return per_sample_grads(self.model, self.log_lik, x, layers=self.layers)
 
+    def _layer_io(self, x):
+        x = x.to(torch.uint8) if x.is_floating_point() else x
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)                 # the ELBO's noise, as in _grads
+            return layer_io(self.model, self.log_lik, x, list(self.ekfac))
+
     def _batches(self, x):
         return [x[i:i + self.batch_size] for i in range(0, x.shape[0], self.batch_size)]
 
@@ -76,13 +82,11 @@ class ROSE(Scorer):
             layers = list(self.groups)
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(self.seed)
-                factors = kronecker_factors(model, self.log_lik, self._batches(x.float()), layers)
+                factors = kronecker_factors(model, self.log_lik, self._batches(x), layers)
             self.ekfac = {name: EKFACLayer(*factors[name]) for name in layers}
-            modules = dict(model.named_modules())
             for xb in self._batches(x):
-                grads = self._grads(xb)
-                for name, layer in self.ekfac.items():
-                    layer.accumulate(gradient_matrix(modules[name], grads, name))
+                for name, (a, g) in self._layer_io(xb).items():
+                    self.ekfac[name].accumulate(a, g)
             for layer in self.ekfac.values():
                 layer.finish()
         raw = torch.cat([self.layer_scores(xb) for xb in self._batches(x)])
@@ -91,14 +95,13 @@ class ROSE(Scorer):
 
     def layer_scores(self, x) -> torch.Tensor:
         """Return S_l(x) = s_lᵀ F̂_l⁻¹ s_l for each layer l (B × L), ROSE Eq. 5 under DIAG (Eq. 6) or EKFAC (Eq. 9)."""
-        grads = self._grads(x)
         if self.preconditioner == "diag":
+            grads = self._grads(x)
             per_layer = [sum((grads[n].pow(2) / self.fisher[n]).flatten(1).sum(1) for n in names)
                          for names in self.groups.values()]
         else:
-            modules = dict(self.model.named_modules())
-            per_layer = [layer.quadratic(gradient_matrix(modules[name], grads, name), self.damping)
-                         for name, layer in self.ekfac.items()]
+            io = self._layer_io(x)
+            per_layer = [layer.quadratic(*io[name], self.damping) for name, layer in self.ekfac.items()]
         return torch.stack(per_layer, dim=1)
 
     def _score_batch(self, x):
