@@ -76,6 +76,13 @@ with pd.option_context("display.max_colwidth", None):
     display(verdicts)
 
 # %% [markdown]
+# **A property of EKFAC to keep in mind.** The input factor A of the encoder's 4×4 heads (`enc_mu`, `enc_logvar`)
+# has 4·n·16 + 1 dimensions (2,049 for Fashion-MNIST, 4,097 for CIFAR-10) but only one input vector per image,
+# so with `n_fisher` images (see the setting) it has rank at most `n_fisher`: directions no Fisher image spans get
+# a re-estimated eigenvalue S ≈ 0, and only the damping bounds their weight in the score. DIAG has no such
+# blind spot. The paper does not say how many images its EKFAC used for the VAE; its Fig. 5 (for ROSE) goes up
+# to 10,000.
+#
 # **What differs from the paper.** The `cpu` models and subset sizes of the setting table; the paper used the
 # EKFAC code of KFAC-Pytorch, ours is `oodlib.ekfac` (tested against a dense EKFAC built from explicit
 # Kronecker factors). Both preconditioners add the same small damping to the Fisher's (eigen)values.
