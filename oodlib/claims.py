@@ -129,8 +129,9 @@ def verdict(claim: Claim, results: pd.DataFrame, missing=()) -> dict:
         v = "partly"
     bad = rows[~ok.values]
     detail = "" if bad.empty else " Disagree: " + "; ".join(_cell(r) for r in bad.itertuples()) + "."
-    shown = "; ".join(_cell(r) for r in rows[ok.values].head(4).itertuples())
-    return {"verdict": v, "evidence": f"{n_ok} of {len(rows)} cells hold ({shown}{'; …' if n_ok > 4 else ''}).{detail}{note}"}
+    shown = "; ".join(_cell(r) for r in rows[ok.values].head(4).itertuples()) + ("; …" if n_ok > 4 else "")
+    held = f"{n_ok} of {len(rows)} cells hold" + (f" ({shown})" if n_ok else "")
+    return {"verdict": v, "evidence": f"{held}.{detail}{note}"}
 
 
 _T2_NLL = {"paper": "rose", "section": "§3.1", "table": "Table 2", "method": "NLL", "metric": "AUROC"}

@@ -25,11 +25,16 @@ def results_dir() -> Path:
     return Path(os.environ.get("OODLIB_CACHE", Path.home() / ".cache" / "oodlib")) / "results"
 
 
+def paper_table_of(table: str) -> str:
+    """Return the paper table a results table quotes: "Table 2 (LR(E) images)" quotes the paper's "Table 2"."""
+    return table.split(" (")[0]
+
+
 def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, model: str, in_dist: str,
          profile: str, seed: int, paper_table: str | None = None, paper_model: str | None = None) -> pd.DataFrame:
     """Return ``values`` (columns ood, method, metric, value) as results rows with the paper's values beside.
 
-    The paper value is looked up in the paper's ``paper_table`` (default: ``table``); it is left
+    The paper value is looked up in the paper's ``paper_table`` (default: ``paper_table_of(table)``); it is left
     empty where the paper has no such cell. A method written "METHOD/VARIANT" (e.g. "ROSE/EKFAC",
     "ROSE/0.5x") is looked up as that method and variant of paper_numbers.csv.
     """
@@ -38,10 +43,11 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
     out = values.copy()
     out["paper"], out["section"], out["table"], out["model"] = paper_name, section, table, model
     out["in_dist"], out["profile"], out["seed"] = in_dist, profile, seed
+    quoted = paper_table or paper_table_of(table)
+
     def paper_cell(r):
         method, _, variant = r.method.partition("/")
-        return paper.value(paper_name, paper_table or table, paper_model or model, in_dist, r.ood, method, r.metric,
-                           variant)
+        return paper.value(paper_name, quoted, paper_model or model, in_dist, r.ood, method, r.metric, variant)
 
     out["paper_value"] = pd.Series([paper_cell(r) for r in out.itertuples()], index=out.index, dtype="float64")
     return out[COLUMNS]
