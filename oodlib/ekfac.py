@@ -91,15 +91,6 @@ def kronecker_factors(model: nn.Module, log_lik: Callable, batches, layers) -> d
     return {name: tuple(sums[name]) for name in layers}
 
 
-def gradient_matrix(module: nn.Module, grads: dict, prefix: str) -> torch.Tensor:
-    """Return the per-sample gradients of one layer as B × out × (in·kh·kw [+1]), matching A's layout."""
-    w = grads[f"{prefix}.weight" if prefix else "weight"]
-    g = w.reshape(w.shape[0], w.shape[1], -1)
-    if module.bias is not None:
-        g = torch.cat([g, grads[f"{prefix}.bias" if prefix else "bias"].unsqueeze(-1)], dim=-1)
-    return g
-
-
 class EKFACLayer:
     """The EKFAC metric of one layer: eigenbases of A and B, eigenvalues S re-estimated (ROSE Eq. 7–9)."""
 

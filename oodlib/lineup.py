@@ -5,6 +5,9 @@ One IWAE pass is shared by NLL, LRatio's model term and both IC variants (``NLL(
 
 from __future__ import annotations
 
+import pandas as pd
+
+from .evaluate import evaluate
 from .profiles import get_profile
 from .scores import IC, NLL, ROSE, LikelihoodRegret, LRatio
 
@@ -52,10 +55,6 @@ def fisher_sweep(vae, id_train, id_test, ood_sets: dict, sizes, repeats: int, pr
     Repeat r fits ROSE with seed ``seed + r``: other random training images for the Fisher (and other
     ELBO noise); the test images stay the same.
     """
-    import pandas as pd
-
-    from .evaluate import evaluate
-
     rows = []
     for n in sizes:
         for r in range(repeats):

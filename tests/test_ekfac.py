@@ -23,6 +23,16 @@ class TinyConvDensity(nn.Module):
         return -0.5 * (h - 1).pow(2).sum(1)
 
 
+def gradient_matrix(module, grads: dict, prefix: str) -> torch.Tensor:
+    """A layer's per-sample gradients as B × out × (in·kh·kw [+1]): weight flattened as weight.view(out, -1),
+    bias as the last column — the layout EKFAC's factors a (inputs, bias 1 last) and g (outputs) imply."""
+    w = grads[f"{prefix}.weight"]
+    g = w.reshape(w.shape[0], w.shape[1], -1)
+    if module.bias is not None:
+        g = torch.cat([g, grads[f"{prefix}.bias"].unsqueeze(-1)], dim=-1)
+    return g
+
+
 def images(n, seed):
     return torch.randint(0, 256, (n, 2, 5, 5), dtype=torch.uint8, generator=torch.Generator().manual_seed(seed))
 
@@ -59,7 +69,7 @@ def dense_ekfac_scores(model, train, test):
         B = sum(b.T @ b for _, b in map(a_b, tr))
         U_A, U_B = torch.linalg.eigh(A.double()).eigenvectors, torch.linalg.eigh(B.double()).eigenvectors
         Q = torch.kron(U_B, U_A)                                       # row-major vec(G) = vec(U_B G̃ U_Aᵀ)
-        G = lambda r: ekfac.gradient_matrix(m, {k: v[None] for k, v in r["grads"].items()}, name).reshape(-1).double()  # noqa: E731
+        G = lambda r: gradient_matrix(m, {k: v[None] for k, v in r["grads"].items()}, name).reshape(-1).double()  # noqa: E731
         S = torch.stack([(Q.T @ G(r)) ** 2 for r in tr]).mean(0)
         F = Q @ torch.diag(S + 1e-8) @ Q.T
         scores.append(torch.stack([G(r) @ torch.linalg.solve(F, G(r)) for r in te]))
@@ -73,7 +83,7 @@ def test_gradient_matrix_layout_matches_the_kronecker_factors():
         for name, m in (("conv", model.conv), ("head", model.head)):
             a = ekfac._inputs_matrix(m, r["inputs"][name])[0]
             b = ekfac._output_grads_matrix(r["gout"][name])[0]
-            G = ekfac.gradient_matrix(m, {k: v[None] for k, v in r["grads"].items()}, name)[0]
+            G = gradient_matrix(m, {k: v[None] for k, v in r["grads"].items()}, name)[0]
             torch.testing.assert_close(G, b.T @ a, rtol=1e-4, atol=1e-5)
 
 
