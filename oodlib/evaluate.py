@@ -29,13 +29,9 @@ class Evaluation:
         The sets are in seeded random order, so this is the evaluation on the images a slower method
         (scored with the same ``n_id`` / ``n_ood``) saw: a like-for-like comparison.
         """
-        id_scores = self.id_scores[:n_id]
-        ood_scores = {name: s[:n_ood] for name, s in self.ood_scores.items()}
-        all_scores = dict(ood_scores)
-        if overall_members:
-            all_scores["overall"] = overall_scores(ood_scores, overall_members, min(overall_each, n_ood))
-        table = metric_rows(self.method, id_scores, all_scores, metric_names)
-        return Evaluation(self.method, self.id_name, id_scores, ood_scores, table, dict(self.missing))
+        return summarise(self.method, self.id_name, self.id_scores[:n_id],
+                         {name: s[:n_ood] for name, s in self.ood_scores.items()}, metric_names,
+                         overall_members, min(overall_each, n_ood), self.missing)
 
     def mean_rows(self, metric: str, transform=None) -> pd.DataFrame:
         """Return one row (ood, method, metric, value) per set — ID first — with the mean of its
@@ -75,6 +71,16 @@ def metric_rows(method: str, id_scores, ood_scores: dict, metric_names=("AUROC",
                          for name, s in ood_scores.items() for m in metric_names])
 
 
+def summarise(method: str, id_name: str, id_scores, ood_scores: dict, metric_names=("AUROC",),
+              overall_members=None, overall_each: int = 1000, missing: dict | None = None) -> Evaluation:
+    """Return the Evaluation of per-sample scores: metrics per OOD set, plus the "overall" mix if asked."""
+    all_scores = dict(ood_scores)
+    if overall_members:
+        all_scores["overall"] = overall_scores(ood_scores, overall_members, overall_each)
+    table = metric_rows(method, id_scores, all_scores, metric_names)
+    return Evaluation(method, id_name, id_scores, ood_scores, table, dict(missing or {}))
+
+
 def evaluate(scorer, id_test: data.ImageSet, ood_sets: dict, method: str | None = None,
              metric_names=("AUROC",), overall_members=None, overall_each: int = 1000,
              missing: dict | None = None, progress: bool = True, n_id: int | None = None,
@@ -89,11 +95,8 @@ def evaluate(scorer, id_test: data.ImageSet, ood_sets: dict, method: str | None 
     id_scores = scorer.score(id_test.x[:n_id], progress=progress).numpy()
     ood_scores = {name: scorer.score(s.x[:n_ood], progress=progress).numpy() for name, s in ood_sets.items()}
     overall_each = min(overall_each, n_ood) if n_ood else overall_each
-    all_scores = dict(ood_scores)
-    if overall_members:
-        all_scores["overall"] = overall_scores(ood_scores, overall_members, overall_each)
-    table = metric_rows(method, id_scores, all_scores, metric_names)
-    return Evaluation(method, id_test.name, id_scores, ood_scores, table, dict(missing or {}))
+    return summarise(method, id_test.name, id_scores, ood_scores, metric_names, overall_members, overall_each,
+                     missing)
 
 
 def benchmark(scorer, in_dist: str, ood_names, *, n_id: int, n_ood: int, seed: int = 0,

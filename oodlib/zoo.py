@@ -54,9 +54,9 @@ def background_vae_recipe(in_dist: str, profile: str, seed: int = 0, width: floa
     model, spec, tcfg = vae_recipe(in_dist, profile, seed, width)
     bg = BACKGROUND_VAE[in_dist]
     tcfg = replace(tcfg, perturb_mu=bg["mu"], weight_decay=bg["l2"])
-    if in_dist in get_profile(profile).background_epochs:        # a shorter schedule where the profile says so
-        epochs, lr_step = get_profile(profile).background_epochs[in_dist]
-        tcfg = replace(tcfg, epochs=epochs, lr_step_epochs=lr_step)
+    shorter = get_profile(profile).background_epochs.get(in_dist)   # a shorter schedule where the profile says so
+    if shorter:
+        tcfg = replace(tcfg, epochs=shorter[0], lr_step_epochs=shorter[1])
     return model, spec, tcfg
 
 
