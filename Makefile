@@ -32,3 +32,4 @@ models: setup        ## train (or fetch from the cache) the canonical models of 
 bench: setup         ## throughput benchmarks (run on an idle machine) → benchmarks/*.csv
 	PYTHONPATH=. $(PY) benchmarks/vae_throughput.py
 	PYTHONPATH=. $(PY) benchmarks/ood_throughput.py
+	PYTHONPATH=. $(PY) benchmarks/flow_throughput.py

@@ -6,15 +6,13 @@ Writes benchmarks/vae_throughput.csv (one row per model and task); the `cpu` pro
 are set from these numbers (see oodlib/profiles.py). Run it on an otherwise idle machine.
 """
 
-import os
-import platform
 import time
 from pathlib import Path
 
-import pandas as pd
 import torch
 
 from oodlib.models import VAE, VAEConfig
+from oodlib.timing import save_benchmark
 from oodlib.zoo import VAE_ARCH
 
 
@@ -45,12 +43,7 @@ def main():
         with torch.no_grad():
             rows.append({"model": f"VAE {name}", "task": "IWAE NLL, k=20",
                          "images_per_s": images_per_s(lambda: model.log_prob(x, k=20), 64, 3)})
-    table = pd.DataFrame(rows).assign(
-        machine=f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-                f"{torch.get_num_threads()} threads",
-        tcmalloc="tcmalloc" in os.environ.get("LD_PRELOAD", ""))
-    print(table.to_string(index=False))
-    table.to_csv(Path(__file__).with_suffix(".csv"), index=False, float_format="%.1f")
+    save_benchmark(rows, Path(__file__).with_suffix(".csv"))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,10 @@
-"""One evaluation helper: (scorer, ID test set, OOD sets) → per-sample scores and a long metrics table."""
+"""One evaluation helper: (scorer, ID test set, OOD sets) → per-sample scores and a long metrics table.
+
+``balanced=True`` computes every metric on equal ID and OOD counts: the larger side of each (ID, OOD)
+pair is subsampled without replacement to the smaller one's size with a fixed ``balance_seed``
+(Chali et al. §4.3, "the number of OOD and ID data are equalized [...] as the ROC curve is sensitive to
+class imbalance"; ``oodlib.metrics``). The scores are kept whole; only the metrics see the subsample.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +27,8 @@ class Evaluation:
     ood_scores: dict
     table: pd.DataFrame                  # columns: ood, method, metric, value
     missing: dict = field(default_factory=dict)
+    balanced: bool = False               # metrics on equal ID/OOD counts (Chali §4.3) ...
+    balance_seed: int = 0                # ... subsampled with this seed
 
     def subset(self, n_id: int, n_ood: int, metric_names=("AUROC",), overall_members=None,
                overall_each: int = 1000) -> "Evaluation":
@@ -31,7 +39,7 @@ class Evaluation:
         """
         return summarise(self.method, self.id_name, self.id_scores[:n_id],
                          {name: s[:n_ood] for name, s in self.ood_scores.items()}, metric_names,
-                         overall_members, min(overall_each, n_ood), self.missing)
+                         overall_members, min(overall_each, n_ood), self.missing, self.balanced, self.balance_seed)
 
     def mean_rows(self, metric: str, transform=None) -> pd.DataFrame:
         """Return one row (ood, method, metric, value) per set — ID first — with the mean of its
@@ -64,47 +72,51 @@ def overall_scores(ood_scores: dict, members, n_each: int) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def metric_rows(method: str, id_scores, ood_scores: dict, metric_names=("AUROC",), balanced=False) -> pd.DataFrame:
-    """Return one row (ood, method, metric, value) per OOD set and metric."""
+def metric_rows(method: str, id_scores, ood_scores: dict, metric_names=("AUROC",), balanced: bool = False,
+                balance_seed: int = 0) -> pd.DataFrame:
+    """Return one row (ood, method, metric, value) per OOD set and metric (on equal counts if ``balanced``)."""
     return pd.DataFrame([{"ood": name, "method": method, "metric": m,
-                          "value": metrics.compute(m, id_scores, s, balanced=balanced)}
+                          "value": metrics.compute(m, id_scores, s, balanced=balanced, seed=balance_seed)}
                          for name, s in ood_scores.items() for m in metric_names])
 
 
 def summarise(method: str, id_name: str, id_scores, ood_scores: dict, metric_names=("AUROC",),
-              overall_members=None, overall_each: int = 1000, missing: dict | None = None) -> Evaluation:
+              overall_members=None, overall_each: int = 1000, missing: dict | None = None,
+              balanced: bool = False, balance_seed: int = 0) -> Evaluation:
     """Return the Evaluation of per-sample scores: metrics per OOD set, plus the "overall" mix if asked."""
     all_scores = dict(ood_scores)
     if overall_members:
         all_scores["overall"] = overall_scores(ood_scores, overall_members, overall_each)
-    table = metric_rows(method, id_scores, all_scores, metric_names)
-    return Evaluation(method, id_name, id_scores, ood_scores, table, dict(missing or {}))
+    table = metric_rows(method, id_scores, all_scores, metric_names, balanced, balance_seed)
+    return Evaluation(method, id_name, id_scores, ood_scores, table, dict(missing or {}), balanced, balance_seed)
 
 
 def evaluate(scorer, id_test: data.ImageSet, ood_sets: dict, method: str | None = None,
              metric_names=("AUROC",), overall_members=None, overall_each: int = 1000,
              missing: dict | None = None, progress: bool = True, n_id: int | None = None,
-             n_ood: int | None = None) -> Evaluation:
+             n_ood: int | None = None, balanced: bool = False, balance_seed: int = 0) -> Evaluation:
     """Score the ID test set and every OOD set with a fitted ``scorer``; return scores and metrics.
 
     With ``overall_members``, an "overall" row mixes ``overall_each`` images of each member present.
     ``n_id`` / ``n_ood`` score only the first images of each set (the sets are in seeded random order),
-    for methods too slow for the full sets (Likelihood Regret).
+    for methods too slow for the full sets (Likelihood Regret). ``balanced`` / ``balance_seed``: see the module
+    docstring.
     """
     method = method or scorer.name
     id_scores = scorer.score(id_test.x[:n_id], progress=progress).numpy()
     ood_scores = {name: scorer.score(s.x[:n_ood], progress=progress).numpy() for name, s in ood_sets.items()}
     overall_each = min(overall_each, n_ood) if n_ood else overall_each
     return summarise(method, id_test.name, id_scores, ood_scores, metric_names, overall_members, overall_each,
-                     missing)
+                     missing, balanced, balance_seed)
 
 
 def benchmark(scorer, in_dist: str, ood_names, *, n_id: int, n_ood: int, seed: int = 0,
               overall_members=None, overall_each: int = 1000, metric_names=("AUROC",), method: str | None = None,
-              progress: bool = True) -> Evaluation:
+              progress: bool = True, balanced: bool = False, balance_seed: int = 0) -> Evaluation:
     """Load ``in_dist``'s test set and every available OOD set (channels matched), then ``evaluate``."""
     channels = data.info(in_dist).channels
     id_test = data.load(in_dist, "test", n=n_id, seed=seed, channels=channels)
     sets, missing = load_ood_sets(ood_names, n_ood, seed, channels)
     return evaluate(scorer, id_test, sets, method=method, metric_names=metric_names,
-                    overall_members=overall_members, overall_each=overall_each, missing=missing, progress=progress)
+                    overall_members=overall_members, overall_each=overall_each, missing=missing, progress=progress,
+                    balanced=balanced, balance_seed=balance_seed)

@@ -1,12 +1,14 @@
 """The ROSE §5 method line-ups: every scorer of Table 2, fitted on one model, ready to ``evaluate``.
 
-One IWAE pass is shared by NLL, LRatio's model term and both IC variants (``NLL(memo=True)``).
+One likelihood pass (IWAE for the VAE, exact for Glow) is shared by NLL, LRatio's model term and both
+IC variants (``NLL(memo=True)``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from .errors import UnknownName
 from .evaluate import evaluate
 from .profiles import get_profile
 from .scores import IC, NLL, ROSE, LikelihoodRegret, LRatio
@@ -37,6 +39,32 @@ def vae_methods(vae, background, id_train, profile: str, seed: int = 0, share_nl
         "LRatio": LRatio(background, k=p.iwae_k, seed=seed, nll=shared if share_nll else nll()).fit(vae),
         "IC(png)": IC("png", nll=shared if share_nll else nll()).fit(vae),
         "IC(jp2)": IC("jp2", nll=shared if share_nll else nll()).fit(vae),
+    }
+
+
+GLOW_LAYERS = ("invconv", "full")
+
+
+def rose_glow(glow, id_train, profile: str, seed: int = 0, layers: str = "invconv"):
+    """Return ROSE with the diagonal preconditioner on Glow's invertible 1×1 convolutions (App. B.2), or on
+    every convolution with ``layers="full"`` (Table 7), fitted on ``id_train``."""
+    if layers not in GLOW_LAYERS:
+        raise UnknownName(f"unknown Glow layer set {layers!r}; choose one of: {', '.join(GLOW_LAYERS)}")
+    names = glow.invconv_layers() if layers == "invconv" else glow.conv_layers()
+    return ROSE(layers=names, preconditioner="diag", n_fisher=get_profile(profile).n_fisher,
+                seed=seed).fit(glow, id_train)
+
+
+def glow_methods(glow, background, id_train, profile: str, seed: int = 0) -> dict:
+    """Return {method: fitted scorer} for ROSE Table 2's Glow half: ROSE, LRatio, IC(png), IC(jp2), and NLL
+    (which the paper leaves out of Table 2 "due to its relatively poor performance"; §5.1)."""
+    shared = NLL(seed=seed, memo=True).fit(glow)
+    return {
+        "ROSE": rose_glow(glow, id_train, profile, seed),
+        "LRatio": LRatio(background, seed=seed, nll=shared).fit(glow),
+        "IC(png)": IC("png", nll=shared).fit(glow),
+        "IC(jp2)": IC("jp2", nll=shared).fit(glow),
+        "NLL": shared,
     }
 
 

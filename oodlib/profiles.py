@@ -42,6 +42,13 @@ class Profile:
     width_lr_step: int | None = None
     throughput_n: int = 512           # Fig. 4: images timed per method (LR(E): throughput_n_lr)
     throughput_n_lr: int = 64
+    # Glow (ROSE App. B.2: 50 epochs; 1,000 test images per set, "overall" 1,000 of each)
+    glow_epochs: dict = field(default_factory=lambda: {"fmnist": 50, "cifar10": 50})
+    glow_arch: dict = field(default_factory=dict)       # in-dist -> GlowConfig fields overriding App. B.2's
+    glow_background_epochs: dict = field(default_factory=dict)   # LRatio background Glow, where shorter
+    glow_n_id: int = 1000
+    glow_n_ood: int = 1000
+    glow_overall_each: int = 1000
     notes: dict = field(default_factory=dict)
 
 
@@ -52,6 +59,9 @@ PROFILES = {
                      48, 24, 8, 2, bench_n_id=32, bench_n_ood=16, bench_overall_each=8, n_fisher=16, lr_steps=2,
                      lr_n_id=8, lr_n_ood=4, fisher_sweep=(4, 16), fisher_repeats=2, fisher_sweep_sets=("fmnist",),
                      widths=(0.5, 1.0), width_base=1.0, width_sets=("fmnist",), throughput_n=8, throughput_n_lr=2,
+                     glow_epochs={"fmnist": 1, "cifar10": 1},
+                     glow_arch={"fmnist": dict(steps=2, hidden=8), "cifar10": dict(steps=2, hidden=8)},
+                     glow_n_id=32, glow_n_ood=16, glow_overall_each=8,
                      notes={"purpose": "seconds-long smoke test: numbers are meaningless"}),
     # cpu: measured on 2 cores with tcmalloc, ~600 img/s (FMNIST) and ~160 img/s (CIFAR-10) per
     # training step, i.e. ~20 min and ~32 min of training; IWAE k=20 scores ~67 and ~16 img/s.
@@ -61,13 +71,21 @@ PROFILES = {
     # trains in minutes (3 epochs each: the 256-way decoder output costs the same at every width, so
     # narrow VAEs are not much cheaper to train here). The CIFAR-10 background VAE of LRatio gets 3
     # epochs (lr halved every epoch) instead of the main VAE's 6, to fit one session.
+    # Glow keeps App. B.2's depth (2 scales × 16 steps; 3 × 8) with narrower coupling networks (hidden
+    # 64 / 128 instead of 200 / 400): 193 / 124 img/s per training step on one thread
+    # (benchmarks/flow_throughput.csv; the paper's widths: 41 / 30 img/s, ~25 min per epoch), so 8 / 6
+    # epochs took 47 / 44 min, each on one thread beside the other; the LRatio background Glows get
+    # 3 / 2 epochs (19 / 15 min).
     "cpu": Profile("cpu", {"fmnist": 12, "cifar10": 6}, {"fmnist": 4, "cifar10": 2}, None, 1.0,
                    2000, 1000, 1000, 20, bench_n_id=1000, bench_n_ood=400, bench_overall_each=400,
                    lr_n_id=64, lr_n_ood=32, fisher_sweep=(10, 100, 1000, 10000), fisher_repeats=5,
                    fisher_sweep_sets=("fmnist",), width_base=0.25, width_sets=("fmnist",), width_epochs=3, width_lr_step=1,
                    background_epochs={"cifar10": (3, 1)},
                    throughput_n=256,
-                   throughput_n_lr=16),
+                   throughput_n_lr=16,
+                   glow_epochs={"fmnist": 8, "cifar10": 6},
+                   glow_arch={"fmnist": dict(hidden=64), "cifar10": dict(hidden=128)},
+                   glow_background_epochs={"fmnist": 3, "cifar10": 2}),
     "paper": PAPER,
 }
 
@@ -94,11 +112,17 @@ FIELD_LABELS = {
     "background_epochs": "LRatio background VAE: (epochs, lr step) where not as above",
     "width_epochs": "Table 3: training epochs (None = as above)", "width_lr_step": "Table 3: lr halved every",
     "throughput_n": "Fig. 4: images timed per method", "throughput_n_lr": "Fig. 4: images timed for LR(E)",
+    "glow_epochs": "Glow training epochs", "glow_arch": "Glow architecture (changes to App. B.2's)",
+    "glow_background_epochs": "LRatio background Glow: epochs where not as above",
+    "glow_n_id": "Glow: ID test images", "glow_n_ood": "Glow: images per OOD set",
+    "glow_overall_each": "Glow: images per set in 'overall'",
 }
 
 
 BASE_FIELDS = ("vae_epochs", "vae_lr_step", "vae_n_train", "vae_width", "n_id_test", "n_ood", "n_overall_each", "iwae_k")
 BENCH_FIELDS = ("vae_epochs", "iwae_k", "bench_n_id", "bench_n_ood", "bench_overall_each", "n_fisher")
+GLOW_FIELDS = ("glow_epochs", "glow_arch", "glow_background_epochs", "glow_n_id", "glow_n_ood", "glow_overall_each",
+               "n_fisher")
 
 
 def compare(profile: str, fields=BASE_FIELDS):

@@ -91,6 +91,7 @@ def paper_vs_ours(table: pd.DataFrame, index=("ood",), columns=("method",)) -> p
     t = table.assign(diff=table["value"] - table["paper_value"])
     wide = t.pivot_table(index=list(index), columns=list(columns), values=["paper_value", "value", "diff"],
                          aggfunc="first", sort=False, dropna=False)
+    wide = wide.dropna(how="all")       # e.g. (in_dist, ood) pairs that no row has: the product of the index levels
     wide = wide.rename(columns={"paper_value": "paper", "value": "ours", "diff": "ours − paper"}, level=0)
     order = [c for c in ("paper", "ours", "ours − paper") if c in wide.columns.get_level_values(0)]
     return wide.reindex(columns=order, level=0)

@@ -41,3 +41,19 @@ def training_throughput(model: torch.nn.Module, x: torch.Tensor, batch_size: int
             opt.step()
 
     return images_per_second(run, x[:batch_size * steps], warmup=batch_size)
+
+
+def save_benchmark(rows: list[dict], path) -> "pd.DataFrame":
+    """Write benchmark ``rows`` to the CSV ``path`` with the machine, thread count and allocator; print and return them."""
+    import os
+    import platform
+
+    import pandas as pd
+
+    table = pd.DataFrame(rows).assign(
+        machine=f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+                f"{torch.get_num_threads()} threads",
+        tcmalloc="tcmalloc" in os.environ.get("LD_PRELOAD", ""))
+    print(table.to_string(index=False))
+    table.to_csv(path, index=False, float_format="%.1f")
+    return table

@@ -1,7 +1,8 @@
 """One training entry point for every model: seeded, resumable, with a progress bar.
 
 The model supplies ``loss(x) -> scalar`` (e.g. the negative ELBO); extra terms such as the
-approximate-mass penalty (Chali Eq. 2) plug in as ``penalty(model, x) -> scalar``.
+approximate-mass penalty (Chali Eq. 2) plug in as ``penalty(model, x) -> scalar`` (``oodlib.penalties``),
+either passed to ``train`` or named in ``TrainConfig.penalty`` (then part of the model's cache key).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import torch
 
 from .data.perturb import perturb
 from .device import module_device
-from .errors import UnknownName
+from .errors import BadInput, UnknownName
 from .io import atomic_path
+from .penalties import check_penalty_name, make_penalty
 from .progress import progress_bar
 
 
@@ -33,12 +35,27 @@ class TrainConfig:
     lr_gamma: float = 0.5
     seed: int = 0
     perturb_mu: float | None = None   # train on perturbed inputs (Ren et al.'s background model)
+    penalty: str | None = None        # an extra loss term, a key of oodlib.penalties.PENALTIES ...
+    penalty_weight: float = 0.0       # ... and its weight (Chali Eq. 2's α for "approx_mass")
+
+    def __post_init__(self):
+        if self.penalty is None:
+            if self.penalty_weight != 0.0:
+                raise BadInput(f"penalty_weight={self.penalty_weight} without a penalty; name one, "
+                               "e.g. TrainConfig(..., penalty='approx_mass', penalty_weight=2.0)")
+        else:
+            check_penalty_name(self.penalty)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         if d["perturb_mu"] is None:      # absent when unused, so the cache keys of earlier recipes hold
             del d["perturb_mu"]
+        if d["penalty"] is None or d["penalty_weight"] == 0.0:   # likewise; a zero-weight penalty trains the
+            del d["penalty"], d["penalty_weight"]                   # same weights as none (oodlib.penalties)
         return d
+
+
+INIT_IMAGES = 512   # images for a model's data-dependent initialisation (y0ast/Glow-PyTorch: 8 batches of 64)
 
 
 def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
@@ -59,11 +76,20 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
           desc: str = "train") -> dict:
     """Train ``model`` on uint8 images ``x`` in place and return its history {"loss": [per epoch]}.
 
+    The objective is ``model.loss(x)`` plus, if any, a penalty: the ``penalty`` argument, or the one
+    ``cfg.penalty`` names (built with weight ``cfg.penalty_weight``; not both). A penalty with
+    ``loss_and_penalty`` gets both terms from one forward pass. The history's "loss" is ``model.loss``
+    alone (the penalty excluded), so that penalised and vanilla runs compare.
+
     With ``checkpoint``, state is saved atomically at the end of every epoch and every
     ``checkpoint_every_s`` seconds, and a run started again resumes where it stopped
     (same batches, same random numbers: on the CPU the result equals an uninterrupted run; on a GPU,
     cuDNN's non-deterministic kernels make even two uninterrupted runs differ slightly).
     """
+    if cfg.penalty is not None:
+        if penalty is not None:
+            raise BadInput(f"both a penalty argument and TrainConfig.penalty={cfg.penalty!r}; give one of them")
+        penalty = make_penalty(cfg.penalty, cfg.penalty_weight)
     torch.manual_seed(cfg.seed)
     opt = make_optimizer(model.parameters(), cfg)
     sched = (torch.optim.lr_scheduler.StepLR(opt, cfg.lr_step_epochs, cfg.lr_gamma)
@@ -95,6 +121,9 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     device = module_device(model)
     n = x.shape[0]
     steps = (n + cfg.batch_size - 1) // cfg.batch_size
+    if start_epoch == 0 and start_step == 0 and callable(getattr(model, "initialize", None)):
+        first = x[_epoch_order(n, cfg.seed, 0)[:INIT_IMAGES]].to(device)
+        model.initialize(perturb(first, cfg.perturb_mu) if cfg.perturb_mu is not None else first)   # e.g. ActNorm
     model.train()
     last_save = time.monotonic()
     for epoch in range(start_epoch, cfg.epochs):
@@ -107,8 +136,12 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
             xb = x[order[step * cfg.batch_size:(step + 1) * cfg.batch_size]].to(device)
             if cfg.perturb_mu is not None:
                 xb = perturb(xb, cfg.perturb_mu)       # fresh noise each step, from the seeded (checkpointed) RNG
-            loss = model.loss(xb)
-            total = loss + penalty(model, xb) if penalty is not None else loss
+            if callable(getattr(penalty, "loss_and_penalty", None)):
+                loss, extra = penalty.loss_and_penalty(model, xb)   # one forward pass, the same noise
+                total = loss + extra
+            else:
+                loss = model.loss(xb)
+                total = loss + penalty(model, xb) if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
             total.backward()
             opt.step()

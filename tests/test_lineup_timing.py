@@ -46,3 +46,31 @@ def test_images_per_second_counts_the_images():
     calls = []
     rate = timing.images_per_second(lambda x: calls.append(len(x)), torch.zeros(10, 1), warmup=2)
     assert calls == [2, 10] and rate > 0
+
+
+def tiny_glow(seed):
+    from oodlib.models import Glow, GlowConfig
+    torch.manual_seed(seed)
+    glow = Glow(GlowConfig(channels=1, levels=2, steps=2, hidden=4))
+    glow.initialize(images(16, seed + 10))
+    return glow.eval()
+
+
+def test_glow_methods_share_one_exact_nll_and_rose_scores_the_chosen_layers():
+    glow, background, x = tiny_glow(0), tiny_glow(1), images(6)
+    methods = lineup.glow_methods(glow, background, images(20, 1), "smoke")
+    assert set(methods) == {"ROSE", "LRatio", "IC(png)", "IC(jp2)", "NLL"}
+    assert methods["LRatio"].nll is methods["NLL"] is methods["IC(png)"].nll is methods["IC(jp2)"].nll
+    torch.testing.assert_close(methods["NLL"].score(x), -glow.log_prob(x).detach())
+    torch.testing.assert_close(methods["LRatio"].score(x), (background.log_prob(x) - glow.log_prob(x)).detach())
+    assert set(methods["ROSE"].groups) == set(glow.invconv_layers())             # App. B.2: the InvConv layers
+    full = lineup.rose_glow(glow, images(20, 1), "smoke", layers="full")
+    assert set(full.groups) == set(glow.conv_layers()) > set(glow.invconv_layers())   # Table 7's "Full"
+
+
+def test_an_unknown_glow_layer_set_is_refused():
+    import pytest
+
+    from oodlib.errors import UnknownName
+    with pytest.raises(UnknownName, match="invconv, full"):
+        lineup.rose_glow(tiny_glow(0), images(20), "smoke", layers="couplings")

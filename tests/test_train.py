@@ -146,3 +146,18 @@ def test_background_training_keeps_earlier_keys_and_perturbs_the_batches(monkeyp
     train(Recorder(CFG), x, TrainConfig(epochs=1, batch_size=16, perturb_mu=0.3), progress=False)
     changed = (seen[0] != x[torch.randperm(16, generator=torch.Generator().manual_seed(0))]).float().mean().item()
     assert 0.2 < changed < 0.4                         # ≈ μ·255/256 of the sub-pixels get a new value
+
+
+def test_glow_recipes_follow_rose_appendix_b2_and_b3():
+    from oodlib import zoo
+    for d, channels, levels, steps, wd in (("fmnist", 1, 2, 16, 0.0), ("cifar10", 3, 3, 8, 5e-5)):
+        model, spec, tcfg = zoo.glow_recipe(d, "paper")
+        assert (model.channels, model.levels, model.steps, model.hidden) == (channels, levels, steps, zoo.GLOW_ARCH[d]["hidden"])
+        assert (tcfg.optimizer, tcfg.lr, tcfg.batch_size, tcfg.weight_decay, tcfg.epochs, tcfg.lr_step_epochs) == \
+            ("adamax", 5e-4, 64, wd, 50, None)
+        bg_model, bg_spec, bg = zoo.background_glow_recipe(d, "paper")
+        assert bg_model == model and bg_spec == spec
+        assert (bg.perturb_mu, bg.weight_decay) == (zoo.BACKGROUND_GLOW[d]["mu"], zoo.BACKGROUND_GLOW[d]["l2"])
+    assert (zoo.glow_recipe("fmnist", "cpu")[0].levels, zoo.glow_recipe("fmnist", "cpu")[0].steps) == (2, 16)
+    with pytest.raises(UnknownName, match="no Glow recipe"):
+        zoo.glow_recipe("mnist", "cpu")

@@ -1,9 +1,11 @@
 """Density models with one likelihood face: ``log_prob(x) -> Tensor[B]`` in nats per image."""
 
 from ..errors import UnknownName
+from .glow import Glow, GlowConfig
+from .realnvp import RealNVP, RealNVPConfig
 from .vae import VAE, VAEConfig
 
-MODEL_KINDS = {"vae": (VAE, VAEConfig)}
+MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (RealNVP, RealNVPConfig)}
 
 
 def build(config_dict: dict):
@@ -16,4 +18,4 @@ def build(config_dict: dict):
     return cls(cfg_cls(**d))
 
 
-__all__ = ["VAE", "VAEConfig", "build", "MODEL_KINDS"]
+__all__ = ["VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig", "build", "MODEL_KINDS"]

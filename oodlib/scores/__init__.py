@@ -1,6 +1,7 @@
 """OOD scorers: one registry; each has ``fit(model, id_train)`` and ``score(x)``, higher = more OOD."""
 
 from ..errors import UnknownName
+from .approx_mass import ApproximateMass
 from .base import Scorer
 from .complexity import IC
 from .likelihood import NLL
@@ -8,7 +9,8 @@ from .likelihood_ratio import LRatio
 from .regret import LikelihoodRegret
 from .rose import ROSE
 
-SCORERS = {"NLL": NLL, "ROSE": ROSE, "IC": IC, "LRatio": LRatio, "LR(E)": LikelihoodRegret}
+SCORERS = {"NLL": NLL, "ROSE": ROSE, "IC": IC, "LRatio": LRatio, "LR(E)": LikelihoodRegret,
+           "approx_mass": ApproximateMass}
 
 
 def make_scorer(method: str, **kwargs) -> Scorer:
@@ -18,4 +20,4 @@ def make_scorer(method: str, **kwargs) -> Scorer:
     return SCORERS[method](**kwargs)
 
 
-__all__ = ["IC", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "SCORERS", "Scorer", "make_scorer"]
+__all__ = ["ApproximateMass", "IC", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "SCORERS", "Scorer", "make_scorer"]

@@ -1,0 +1,99 @@
+"""Extra training-loss terms that plug into ``oodlib.train.train`` (``penalty=`` or ``TrainConfig.penalty``).
+
+A penalty is a callable ``penalty(model, x) -> scalar`` added to ``model.loss(x)``. One that also has
+``loss_and_penalty(model, x) -> (loss, penalty)`` lets ``train`` build both terms from one forward pass
+(needed when the penalty differentiates the loss itself, and so that both terms see the same
+dequantisation noise).
+
+The approximate-mass penalty (Chali et al. 2023, Eq. 2; §3.2), by double backpropagation:
+
+    objective = ℓ(x) + α · (1/B) Σ_i ‖∂ℓ(x)/∂x̃_i‖₂,
+
+with ℓ the model's own batch loss (for the flows, −(1/B) Σ_i log p(x_i) in bits/dim), x̃ = x / 255 the
+image in [0, 1] (``oodlib.scores.approx_mass.PIXEL_SCALE``) and B the batch size.
+
+Units and α. This is exactly what the reference code computes (chsamy/ood_detection_approximate_mass,
+``flow_ssl/flow_loss.py``): ``nll = -ll.mean()`` over the batch (nats per image), ``gradient =
+autograd.grad(nll, x, create_graph=True)`` w.r.t. its ToTensor input x̃, the L2 norm of each image's
+flattened gradient, averaged over the batch, ``loss = nll + alpha * norm`` — and what the paper writes:
+in Eq. 2 L is "the average log-likelihood [...] on a batch", differentiated, its norm taken per image
+and averaged ("3. average the norms", §3.2). Consequences, kept on purpose:
+
+* The gradient is of the batch *mean*, so image i contributes ‖∂ log p(x_i)/∂x̃_i‖ / B: the penalty is
+  α/B times the batch's mean approximate mass (``oodlib.scores.approx_mass``, nats per unit of x̃)
+  in the loss's units (÷ D·ln 2 for bits/dim). Per image the objective is −log p(x_i) + (α/B)·mass_i:
+  with the paper's α = 2 and the reference's batch of 64, the approximate mass weighs 1/32. (A last,
+  smaller batch of an epoch weighs its images' masses more, as in the reference.)
+* α = 0 is vanilla training exactly (the same weights from the same seed; ``TrainConfig`` then gives
+  the vanilla cache key).
+* The penalty is proportional to the loss's scale, so the objective in bits/dim is the reference's
+  objective in nats/image divided by D·ln 2: α means the same thing in either unit, and the paper's
+  α = 2 carries over unchanged. (Adam's update is nearly invariant to a constant factor on the whole
+  objective, though not exactly: its eps and a coupled weight decay do not scale with it. The reference
+  also clips the parameter gradient's norm at 100 nats, which ``train`` does not.)
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .errors import BadInput, UnknownName
+from .scores.approx_mass import PIXEL_SCALE, model_dtype_device
+
+
+class ApproxMassPenalty:
+    """α · (1/B) Σ_i ‖∂ℓ/∂x̃_i‖₂ with ℓ = ``model.loss`` (Chali Eq. 2); see the module docstring for units."""
+
+    name = "approx_mass"
+
+    def __init__(self, alpha: float):
+        alpha = float(alpha)
+        if not math.isfinite(alpha) or alpha < 0:
+            raise BadInput(f"the approximate-mass penalty needs a finite alpha >= 0, got {alpha}")
+        self.alpha = alpha
+
+    def loss_and_penalty(self, model, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return (ℓ(x), penalty) from one forward pass of uint8 (or 0..255 float) images ``x``.
+
+        The penalty keeps its graph (create_graph=True), so backward through ``ℓ + penalty`` reaches the
+        parameters through the input gradient (double backpropagation).
+        """
+        if not callable(getattr(model, "loss", None)):
+            raise BadInput(f"the approximate-mass penalty needs a model with loss(x); {type(model).__name__} has none")
+        if self.alpha == 0.0:         # vanilla training, bit for bit (a zero-weighted double backward would
+            loss = model.loss(x)      # reorder the parameter gradients' float sums)
+            return loss, torch.zeros((), dtype=loss.dtype, device=loss.device)
+        dtype, device = model_dtype_device(model)
+        xf = x.detach().to(device=device, dtype=dtype).requires_grad_(True)
+        loss = model.loss(xf)
+        (grad,) = torch.autograd.grad(loss, xf, create_graph=True)
+        return loss, self.alpha * (PIXEL_SCALE * grad.flatten(1).norm(dim=1)).mean()
+
+    def __call__(self, model, x: torch.Tensor) -> torch.Tensor:
+        """Return the penalty alone (its own forward pass; ``train`` prefers ``loss_and_penalty``)."""
+        return self.loss_and_penalty(model, x)[1]
+
+    def __repr__(self):
+        return f"ApproxMassPenalty(alpha={self.alpha})"
+
+
+def approx_mass_penalty(alpha: float) -> ApproxMassPenalty:
+    """Return the approximate-mass penalty of Chali et al. Eq. 2 with weight ``alpha`` (paper: α = 2)."""
+    return ApproxMassPenalty(alpha)
+
+
+PENALTIES = {"approx_mass": approx_mass_penalty}
+
+
+def check_penalty_name(name: str) -> None:
+    """Raise UnknownName unless ``name`` is a key of PENALTIES."""
+    if name not in PENALTIES:
+        raise UnknownName(f"unknown penalty {name!r}; known: {', '.join(PENALTIES)}")
+
+
+def make_penalty(name: str, weight: float):
+    """Return the penalty called ``name`` (a key of PENALTIES) with weight ``weight``."""
+    check_penalty_name(name)
+    return PENALTIES[name](weight)
