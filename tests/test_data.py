@@ -246,6 +246,27 @@ def test_subset_images_come_from_the_set_with_their_labels():
         assert key in index and lab in index[key]
 
 
+def test_classes_keep_exactly_the_images_of_those_labels():
+    _require("mnist")
+    full = data.load("mnist", "test", size=None)
+    three = data.load("mnist", "test", size=None, classes=[3])
+    assert set(three.y.tolist()) == {3} and len(three) == int((full.y == 3).sum())
+    assert torch.equal(three.x, full.x[full.y == 3])                       # same images, same order
+    rest = data.load("mnist", "test", size=None, classes=[c for c in range(10) if c != 3])
+    assert len(rest) + len(three) == len(full) and 3 not in set(rest.y.tolist())
+    sub = data.load("mnist", "test", n=20, seed=1, classes=(3, 5))
+    assert len(sub) == 20 and set(sub.y.tolist()) <= {3, 5}
+    assert torch.equal(sub.x, data.load("mnist", "test", n=20, seed=1, classes=(3, 5)).x)
+
+
+def test_unknown_class_and_classes_of_a_synthetic_set_are_refused():
+    _require("mnist")
+    with pytest.raises(BadInput, match=r"class\(es\) \[11\].*labels are \[0, 1, 2"):
+        data.load("mnist", "test", classes=[11])
+    with pytest.raises(BadInput, match="synthetic and has no classes"):
+        data.load("noise", "test", n=4, classes=[0])
+
+
 def test_n_larger_than_set_warns_and_returns_all():
     _require("lsun_church")
     with pytest.warns(UserWarning, match="only 200"):

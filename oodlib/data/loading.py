@@ -204,8 +204,11 @@ def to_size(x: torch.Tensor, size: int, mode: str = "resize") -> torch.Tensor:
 
 
 def load(name: str, split: str | None = None, n: int | None = None, seed: int = 0, size: int | None = 32,
-         channels: int | None = None, mode: str = "resize") -> ImageSet:
+         channels: int | None = None, mode: str = "resize", classes=None) -> ImageSet:
     """Return ``n`` images of ``name``/``split`` drawn at random with ``seed`` (all if n is None).
+
+    ``classes`` (labels, e.g. ``[3]``) keeps only the images with those labels before drawing, as the
+    one-class setting needs (train on one class, test on the rest: Chali et al. §4.4).
 
     ``split`` defaults to "test", or to the only split of a set that has one (e.g. pokemon's "all").
     Images come back as uint8 N×C×H×W at ``size``×``size`` (None keeps the stored size) with
@@ -222,11 +225,15 @@ def load(name: str, split: str | None = None, n: int | None = None, seed: int = 
     if n is not None and n < 1:
         raise BadInput(f"n must be a positive number of images or None, got {n}")
     if d.kind == "synthetic":
+        if classes is not None:
+            raise BadInput(f"{name} is synthetic and has no classes; drop classes={classes!r}")
         _split_file(d, split)
         x = _synthetic(d, n or 10_000, seed, channels, size or d.size)
         y = np.full(len(x), -1, dtype=np.int64)
     else:
         x, y = _read_raw(name, split)
+        if classes is not None:
+            x, y = _select_classes(name, split, x, y, classes)
         if n is not None:
             if n > len(x):
                 warnings.warn(f"{name}/{split} has only {len(x)} images; using all of them instead of {n}")
@@ -238,6 +245,18 @@ def load(name: str, split: str | None = None, n: int | None = None, seed: int = 
     if size is not None:
         xt = to_size(xt, size, mode)
     return ImageSet(name, split, xt, torch.from_numpy(np.array(y, dtype=np.int64)))   # copies: the cache stays intact
+
+
+def _select_classes(name, split, x, y, classes):
+    """Return the images of ``x, y`` whose label is in ``classes``, or raise BadInput naming the labels there are."""
+    wanted = [int(c) for c in np.atleast_1d(classes)]
+    present = sorted(set(np.unique(y).tolist()) - {-1})
+    absent = [c for c in wanted if c not in present]
+    if not present or absent:
+        raise BadInput(f"{name}/{split} has no images of class(es) {absent or wanted}; "
+                       f"its labels are {present or 'absent (unlabelled set)'}")
+    keep = np.isin(y, wanted)
+    return x[keep], y[keep]
 
 
 def vflip(images: ImageSet) -> ImageSet:
