@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from . import data
 from .device import default_device
 from .io import atomic_path, write_text
 from .models import build
-from .train import TrainConfig, train
+from .train import TrainConfig, save_weights, train
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = REPO_ROOT / "checkpoints"
@@ -30,19 +30,33 @@ MANIFEST = CHECKPOINTS / "manifest.json"
 
 @dataclass(frozen=True)
 class DataSpec:
-    """Which training images a model sees: ``data.load(name, split, n, seed, channels=channels)``."""
+    """Which training images a model sees: ``data.load(name, split, n, seed, channels=channels, classes=classes)``.
+
+    ``classes`` (a tuple of labels) keeps those classes only: the one-class setting of Chali et al. §4.4;
+    ``size`` is the side the images are resized to (32, as the ROSE models; 28 keeps (Fashion-)MNIST's own).
+    """
 
     name: str
     split: str = "train"
     n: int | None = None
     seed: int = 0
     channels: int | None = None
+    classes: tuple | None = None
+    size: int = 32
 
     def load(self) -> data.ImageSet:
-        return data.load(self.name, self.split, n=self.n, seed=self.seed, channels=self.channels)
+        return data.load(self.name, self.split, n=self.n, seed=self.seed, channels=self.channels,
+                         classes=list(self.classes) if self.classes is not None else None, size=self.size)
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "version": data.data_version(self.name)}
+        d = {**asdict(self), "version": data.data_version(self.name)}
+        if d["size"] == 32:             # absent when default or unused, so the cache keys of earlier recipes hold
+            del d["size"]
+        if d["classes"] is None:
+            del d["classes"]
+        else:
+            d["classes"] = [int(c) for c in d["classes"]]
+        return d
 
 
 def cache_dir() -> Path:
@@ -73,25 +87,53 @@ def _find_weights(key: str) -> Path | None:
     return cached if cached.exists() else None
 
 
+def _snapshot_folder(key: str) -> Path | None:
+    """Return the folder that holds every epoch's snapshot of model ``key`` (committed first), or None."""
+    for folder in (CHECKPOINTS / f"{key}.snapshots", cache_dir() / f"{key}.snapshots"):
+        meta = folder / "snapshots.json"
+        if meta.exists():
+            return folder
+    return None
+
+
+def snapshots(key: str) -> dict[int, Path]:
+    """Return {epoch: weights file} of the per-epoch snapshots of model ``key`` (empty if none were kept)."""
+    folder = _snapshot_folder(key)
+    if folder is None:
+        return {}
+    epochs = json.loads((folder / "snapshots.json").read_text())["epochs"]
+    return {k: folder / f"epoch{k}.safetensors" for k in epochs}
+
+
 def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress: bool = True,
-                train_if_missing: bool = True):
-    """Return the trained model of this recipe (eval mode), training and caching it if needed."""
+                train_if_missing: bool = True, keep_snapshots: bool = False):
+    """Return the trained model of this recipe (eval mode), training and caching it if needed.
+
+    ``keep_snapshots``: also keep the weights after every epoch (``snapshots(model.cache_key)``); a model
+    cached without them is trained again.
+    """
     key = model_key(model_cfg, data_spec, train_cfg)
     torch.manual_seed(train_cfg.seed)
     model = build(model_cfg.to_dict()).to(default_device())
     weights = _find_weights(key)
+    if keep_snapshots and weights is not None and not snapshots(key):
+        weights = None
     if weights is None:
         if not train_if_missing:
             raise FileNotFoundError(f"no cached weights for model {key}; call with train_if_missing=True")
         ckpt = cache_dir() / f"{key}.ckpt"
-        history = train(model, data_spec.load().x, train_cfg, checkpoint=ckpt, progress=progress,
-                        desc=f"{data_spec.name} {model_cfg.to_dict()['kind']}")
+        folder = cache_dir() / f"{key}.snapshots" if keep_snapshots else None
+        images = data_spec.load()
+        history = train(model, images.x, train_cfg, checkpoint=ckpt, progress=progress,
+                        desc=f"{data_spec.name} {model_cfg.to_dict()['kind']}", snapshot_dir=folder,
+                        labels=images.y if getattr(model, "supervised", False) else None)
+        if folder is not None:     # the index last: it vouches for every epoch's file
+            write_text(folder / "snapshots.json", json.dumps({"key": key, "epochs": list(range(1, train_cfg.epochs + 1))}))
         weights = cache_dir() / f"{key}.safetensors"
         write_text(cache_dir() / f"{key}.json", json.dumps(           # metadata first: weights imply metadata
             {"key": key, "model": model_cfg.to_dict(), "data": data_spec.to_dict(), "train": train_cfg.to_dict(),
              "history": history["loss"], "device": str(default_device())}, indent=1))
-        with atomic_path(weights) as tmp:
-            save_file({k: v.detach().cpu() for k, v in model.state_dict().items()}, str(tmp), metadata={"key": key})
+        save_weights(model, weights, metadata={"key": key})
         ckpt.unlink(missing_ok=True)
     model.load_state_dict(load_file(str(weights), device=str(default_device())))
     model.eval()
@@ -99,11 +141,29 @@ def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress
     return model
 
 
-def promote(key: str, note: str = "") -> Path:
-    """Copy cached weights into the committed ``checkpoints/`` folder and list them in the manifest."""
+def load_snapshot(model_cfg, path: Path):
+    """Return a model of ``model_cfg`` with the weights of one snapshot file (eval mode)."""
+    model = build(model_cfg.to_dict()).to(default_device())
+    model.load_state_dict(load_file(str(path), device=str(default_device())))
+    return model.eval()
+
+
+def promote(key: str, note: str = "", with_snapshots: bool = False) -> Path:
+    """Copy cached weights (and, if asked, their per-epoch snapshots) into the committed ``checkpoints/``
+    folder and list them in the manifest."""
     src = cache_dir() / f"{key}.safetensors"
     meta = json.loads((cache_dir() / f"{key}.json").read_text())
     dst = CHECKPOINTS / src.name
+    if with_snapshots:
+        folder = cache_dir() / f"{key}.snapshots"
+        if not (folder / "snapshots.json").exists():
+            raise FileNotFoundError(f"model {key} has no complete snapshots in {folder}; "
+                                    "train it with keep_snapshots=True first")
+        target = CHECKPOINTS / folder.name
+        target.mkdir(parents=True, exist_ok=True)
+        for f in sorted(folder.iterdir()):            # snapshots.json sorts last: the index vouches for the files
+            with atomic_path(target / f.name) as tmp:
+                shutil.copyfile(f, tmp)
     with atomic_path(dst) as tmp:
         shutil.copyfile(src, tmp)
     manifest = _manifest()

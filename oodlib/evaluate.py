@@ -112,11 +112,11 @@ def evaluate(scorer, id_test: data.ImageSet, ood_sets: dict, method: str | None 
 
 def benchmark(scorer, in_dist: str, ood_names, *, n_id: int, n_ood: int, seed: int = 0,
               overall_members=None, overall_each: int = 1000, metric_names=("AUROC",), method: str | None = None,
-              progress: bool = True, balanced: bool = False, balance_seed: int = 0) -> Evaluation:
-    """Load ``in_dist``'s test set and every available OOD set (channels matched), then ``evaluate``."""
+              progress: bool = True, balanced: bool = False, balance_seed: int = 0, size: int = 32) -> Evaluation:
+    """Load ``in_dist``'s test set and every available OOD set (channels matched, ``size``×``size``), then ``evaluate``."""
     channels = data.info(in_dist).channels
-    id_test = data.load(in_dist, "test", n=n_id, seed=seed, channels=channels)
-    sets, missing = load_ood_sets(ood_names, n_ood, seed, channels)
+    id_test = data.load(in_dist, "test", n=n_id, seed=seed, channels=channels, size=size)
+    sets, missing = load_ood_sets(ood_names, n_ood, seed, channels, size)
     return evaluate(scorer, id_test, sets, method=method, metric_names=metric_names,
                     overall_members=overall_members, overall_each=overall_each, missing=missing, progress=progress,
                     balanced=balanced, balance_seed=balance_seed)

@@ -69,6 +69,7 @@ METRICS = {
     "AUPRC": lambda i, o, **kw: auprc(i, o, "id", **kw),           # ROSE Table 4 (ID positive)
     "AUPRC_ood": lambda i, o, **kw: auprc(i, o, "ood", **kw),
     "FPR80": lambda i, o, **kw: fpr_at_tpr(i, o, 0.8, "id", **kw),  # ROSE Table 5 (ID positive)
+    "AUPR": lambda i, o, **kw: auprc(i, o, "id", **kw),            # Chali Table 2's name (ID positive, as TNR)
     "TNR@95TPR": lambda i, o, **kw: tnr_at_tpr(i, o, 0.95, **kw),   # Chali Table 2
 }
 

@@ -34,6 +34,32 @@ def rose_ood_sets(in_dist: str) -> list[str]:
     return rows + [d for d in rose_overall_members(in_dist) if d not in rows]
 
 
+# Chali et al. (approximate mass). Table 1: one OOD set per in-distribution set; Table 2: its rows, in order
+# ("inaturalist" holds both the Animalia and the Plantae parts of the paper's table).
+CHALI_TABLE1_OOD = {"fmnist": "mnist", "cifar10": "svhn"}
+CHALI_TABLE2_OOD = {"fmnist": ["mnist", "emnist", "kmnist"],
+                    "cifar10": ["svhn", "inaturalist", "dtd", "places365", "gtsrb"]}
+# Where a set the paper uses is not on these machines, the closest one that is, and why (said on the page).
+CHALI_STAND_INS = {
+    "svhn": ("gtsrb", "GTSRB (traffic signs, in Table 2 too): like SVHN's house numbers, centred man-made symbols "
+                      "on plain backgrounds, the kind of simple image a likelihood model trained on CIFAR-10 rates "
+                      "at least as likely as CIFAR-10 (the page shows the NLL AUROC it measures)"),
+}
+
+
+def stood_in_for(name: str) -> list[str]:
+    """Return the paper's sets that ``name`` stands in for (CHALI_STAND_INS), e.g. ["svhn"] for "gtsrb"."""
+    return [paper_set for paper_set, (stand_in, _) in CHALI_STAND_INS.items() if stand_in == name]
+
+
+def chali_ood(name: str, available) -> tuple[str, str]:
+    """Return (set to use, note): ``name`` if ``available(name)``, else its stand-in (CHALI_STAND_INS) and why."""
+    if available(name) or name not in CHALI_STAND_INS:
+        return name, ""
+    stand_in, why = CHALI_STAND_INS[name]
+    return stand_in, f"{name} is not on this machine; its stand-in here is {why}."
+
+
 @functools.lru_cache(maxsize=1)
 def numbers() -> pd.DataFrame:
     """Return every number of the five papers' tables (columns as in paper_numbers.csv)."""

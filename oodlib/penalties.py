@@ -1,4 +1,5 @@
-"""Extra training-loss terms that plug into ``oodlib.train.train`` (``penalty=`` or ``TrainConfig.penalty``).
+"""Extra training-loss terms that plug into ``oodlib.train.train`` (``penalty=`` or ``TrainConfig.penalty``):
+the approximate-mass penalty (Chali et al. Eq. 2) and the energy-bounded outlier loss (Liu et al. 2020).
 
 A penalty is a callable ``penalty(model, x) -> scalar`` added to ``model.loss(x)``. One that also has
 ``loss_and_penalty(model, x) -> (loss, penalty)`` lets ``train`` build both terms from one forward pass
@@ -84,7 +85,53 @@ def approx_mass_penalty(alpha: float) -> ApproxMassPenalty:
     return ApproxMassPenalty(alpha)
 
 
-PENALTIES = {"approx_mass": approx_mass_penalty}
+class EnergyOutlierPenalty:
+    """Energy-bounded training with outliers (Liu et al. 2020, Eq. 5), for a classifier with ``logits(x)``.
+
+    Each step draws a batch of outlier images as large as the labelled in-distribution batch (from torch's
+    seeded, checkpointed generator), passes both through the classifier together (one forward, shared
+    BatchNorm statistics, as Liu et al.'s code does) and adds
+    α · (mean_in max(0, E(x_in) − m_in)² + mean_out max(0, m_out − E(x_out))²), E(x) = −logsumexp f(x),
+    to the cross-entropy: pytorch-ood's ``EnergyRegularizedLoss`` with α = 0.1, m_in = −25, m_out = −7
+    (Liu et al. §4.1, CIFAR). ``outliers``: uint8 images, or "name:split" of ``oodlib.data``. Chali et al.
+    §4.3 train their Energy baseline this way with the OOD *test* set's distribution as the outliers
+    (MNIST for Fashion-MNIST, SVHN for CIFAR-10).
+    """
+
+    name = "energy_outlier"
+
+    def __init__(self, weight: float = 0.1, outliers=None, margin_in: float = -25.0, margin_out: float = -7.0):
+        if outliers is None:
+            raise BadInput("the energy penalty needs outlier images: TrainConfig(..., penalty_data='mnist:train')")
+        self.weight, self.margin_in, self.margin_out = float(weight), margin_in, margin_out
+        self._outliers = outliers
+
+    def outliers(self, like: torch.Tensor) -> torch.Tensor:
+        """Return the outlier images (loaded on first use, with the batch's channels and size)."""
+        if isinstance(self._outliers, str):
+            from . import data
+
+            name, _, split = self._outliers.partition(":")
+            self._outliers = data.load(name, split or None, channels=like.shape[1], size=like.shape[-1]).x
+        return self._outliers
+
+    def loss_and_penalty(self, model, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return (cross-entropy of the labelled batch, the energy term) from one forward pass of both batches."""
+        from pytorch_ood.loss import EnergyRegularizedLoss
+
+        pool = self.outliers(x)
+        x_out = pool[torch.randint(len(pool), (len(x),))].to(x.device)
+        logits = model.logits(torch.cat([x, x_out]))
+        targets = torch.cat([y, torch.full((len(x_out),), -1, dtype=y.dtype, device=y.device)])
+        total = EnergyRegularizedLoss(self.weight, self.margin_in, self.margin_out)(logits, targets)
+        ce = torch.nn.functional.cross_entropy(logits[:len(x)], y)
+        return ce, total - ce
+
+    def __call__(self, model, x, y):
+        return self.loss_and_penalty(model, x, y)[1]
+
+
+PENALTIES = {"approx_mass": approx_mass_penalty, "energy_outlier": EnergyOutlierPenalty}
 
 
 def check_penalty_name(name: str) -> None:
@@ -93,7 +140,7 @@ def check_penalty_name(name: str) -> None:
         raise UnknownName(f"unknown penalty {name!r}; known: {', '.join(PENALTIES)}")
 
 
-def make_penalty(name: str, weight: float):
-    """Return the penalty called ``name`` (a key of PENALTIES) with weight ``weight``."""
+def make_penalty(name: str, weight: float, data: str | None = None):
+    """Return the penalty called ``name`` (a key of PENALTIES) with weight ``weight`` (and its ``data``, if any)."""
     check_penalty_name(name)
-    return PENALTIES[name](weight)
+    return PENALTIES[name](weight) if data is None else PENALTIES[name](weight, data)

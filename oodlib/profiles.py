@@ -49,6 +49,20 @@ class Profile:
     glow_n_id: int = 1000
     glow_n_ood: int = 1000
     glow_overall_each: int = 1000
+    # Approximate mass (Chali et al. §4: RealNVP 2 scales × 4 blocks / 3 × 6, Adam, 200 epochs, all images)
+    realnvp_arch: dict = field(default_factory=dict)      # in-dist -> RealNVPConfig fields overriding §4.2's
+    realnvp_epochs: dict = field(default_factory=lambda: {"fmnist": 200, "cifar10": 200})
+    realnvp_n_train: dict = field(default_factory=dict)   # in-dist -> training images (absent: all)
+    chali_n_test: int = 10000          # ID test images, and as many of each OOD set (balanced, §4.3)
+    chali_alphas: tuple = (0.5, 1.0, 2.0, 5.0, 10.0)   # the α ablation (§4.1: "a range of α")
+    chali_alpha_sets: tuple = ("fmnist",)
+    oneclass_arch: dict = field(default_factory=dict)     # one-class models (§4.4): changes to §4.2's
+    oneclass_epochs: dict = field(default_factory=lambda: {"mnist": 200, "cifar10": 200})
+    oneclass_n_train: int | None = None  # training images of the class (None: all, ~6,000 / 5,000)
+    classifier_blocks: int = 2           # §4.3 baselines' classifier: residual blocks per stage (width: matched)
+    classifier_epochs: dict = field(default_factory=lambda: {"fmnist": 100, "cifar10": 100})
+    oneclass_n_id: int | None = None     # test images of the class itself (None: all, ~1,000)
+    oneclass_n_rest: int | None = None   # test images of the other classes per model (None: all)
     notes: dict = field(default_factory=dict)
 
 
@@ -62,6 +76,11 @@ PROFILES = {
                      glow_epochs={"fmnist": 1, "cifar10": 1},
                      glow_arch={"fmnist": dict(steps=2, hidden=8), "cifar10": dict(steps=2, hidden=8)},
                      glow_n_id=32, glow_n_ood=16, glow_overall_each=8,
+                     realnvp_arch={"fmnist": dict(blocks=1, hidden=4), "cifar10": dict(scales=2, blocks=1, hidden=4)},
+                     realnvp_epochs={"fmnist": 1, "cifar10": 1}, realnvp_n_train={"fmnist": 128, "cifar10": 128},
+                     chali_n_test=24, chali_alphas=(2.0,), classifier_blocks=1,
+                     classifier_epochs={"fmnist": 1, "cifar10": 1}, oneclass_arch=dict(scales=2, blocks=1, hidden=4),
+                     oneclass_epochs={"mnist": 1, "cifar10": 1}, oneclass_n_train=64, oneclass_n_id=24, oneclass_n_rest=24,
                      notes={"purpose": "seconds-long smoke test: numbers are meaningless"}),
     # cpu: measured on 2 cores with tcmalloc, ~600 img/s (FMNIST) and ~160 img/s (CIFAR-10) per
     # training step, i.e. ~20 min and ~32 min of training; IWAE k=20 scores ~67 and ~16 img/s.
@@ -85,7 +104,12 @@ PROFILES = {
                    throughput_n_lr=16,
                    glow_epochs={"fmnist": 8, "cifar10": 6},
                    glow_arch={"fmnist": dict(hidden=64), "cifar10": dict(hidden=128)},
-                   glow_background_epochs={"fmnist": 3, "cifar10": 2}),
+                   glow_background_epochs={"fmnist": 3, "cifar10": 2},
+                   realnvp_arch={"fmnist": dict(blocks=2, hidden=32), "cifar10": dict(blocks=2, hidden=32)},
+                   realnvp_epochs={"fmnist": 2, "cifar10": 5}, realnvp_n_train={"fmnist": 20000, "cifar10": 5000},
+                   chali_n_test=2000, chali_alphas=(0.5, 1.0, 2.0, 5.0), classifier_epochs={"fmnist": 5, "cifar10": 5},
+                   oneclass_arch=dict(scales=2, blocks=1, hidden=32), oneclass_epochs={"mnist": 2, "cifar10": 1},
+                   oneclass_n_rest=1000),
     "paper": PAPER,
 }
 
@@ -116,11 +140,21 @@ FIELD_LABELS = {
     "glow_background_epochs": "LRatio background Glow: epochs where not as above",
     "glow_n_id": "Glow: ID test images", "glow_n_ood": "Glow: images per OOD set",
     "glow_overall_each": "Glow: images per set in 'overall'",
+    "realnvp_arch": "RealNVP architecture (changes to §4.2's)", "realnvp_epochs": "RealNVP training epochs",
+    "realnvp_n_train": "RealNVP training images (absent = all)", "chali_n_test": "ID test images (= images per OOD set)",
+    "chali_alphas": "α ablation: values", "chali_alpha_sets": "α ablation: in-distribution sets",
+    "oneclass_arch": "one-class RealNVP (changes to §4.2's)", "oneclass_epochs": "one-class training epochs",
+    "oneclass_n_train": "one-class training images (None = the whole class)",
+    "oneclass_n_id": "one-class: test images of the class (None = all)",
+    "classifier_blocks": "baseline classifier: blocks per stage", "classifier_epochs": "baseline classifier: epochs",
+    "oneclass_n_rest": "one-class: test images of the other classes (None = all)",
 }
 
 
 BASE_FIELDS = ("vae_epochs", "vae_lr_step", "vae_n_train", "vae_width", "n_id_test", "n_ood", "n_overall_each", "iwae_k")
 BENCH_FIELDS = ("vae_epochs", "iwae_k", "bench_n_id", "bench_n_ood", "bench_overall_each", "n_fisher")
+CHALI_FIELDS = ("realnvp_arch", "realnvp_epochs", "realnvp_n_train", "chali_n_test")
+ONECLASS_FIELDS = ("oneclass_arch", "oneclass_epochs", "oneclass_n_train", "oneclass_n_id", "oneclass_n_rest")
 GLOW_FIELDS = ("glow_epochs", "glow_arch", "glow_background_epochs", "glow_n_id", "glow_n_ood", "glow_overall_each",
                "n_fisher")
 

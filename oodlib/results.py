@@ -31,12 +31,14 @@ def paper_table_of(table: str) -> str:
 
 
 def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, model: str, in_dist: str,
-         profile: str, seed: int, paper_table: str | None = None, paper_model: str | None = None) -> pd.DataFrame:
+         profile: str, seed: int, paper_table: str | None = None, paper_model: str | None = None,
+         paper_ood: dict | None = None) -> pd.DataFrame:
     """Return ``values`` (columns ood, method, metric, value) as results rows with the paper's values beside.
 
     The paper value is looked up in the paper's ``paper_table`` (default: ``paper_table_of(table)``); it is left
     empty where the paper has no such cell. A method written "METHOD/VARIANT" (e.g. "ROSE/EKFAC",
-    "ROSE/0.5x") is looked up as that method and variant of paper_numbers.csv.
+    "ROSE/0.5x") is looked up as that method and variant of paper_numbers.csv. ``paper_ood`` maps an OOD set
+    of ours to the paper's set it stands in for (e.g. {"gtsrb": "svhn"}): its paper value is that set's.
     """
     if paper_name not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, got {paper_name!r}")
@@ -47,7 +49,8 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
 
     def paper_cell(r):
         method, _, variant = r.method.partition("/")
-        return paper.value(paper_name, quoted, paper_model or model, in_dist, r.ood, method, r.metric, variant)
+        ood = (paper_ood or {}).get(r.ood, r.ood)
+        return paper.value(paper_name, quoted, paper_model or model, in_dist, ood, method, r.metric, variant)
 
     out["paper_value"] = pd.Series([paper_cell(r) for r in out.itertuples()], index=out.index, dtype="float64")
     return out[COLUMNS]

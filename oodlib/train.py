@@ -37,6 +37,8 @@ class TrainConfig:
     perturb_mu: float | None = None   # train on perturbed inputs (Ren et al.'s background model)
     penalty: str | None = None        # an extra loss term, a key of oodlib.penalties.PENALTIES ...
     penalty_weight: float = 0.0       # ... and its weight (Chali Eq. 2's α for "approx_mass")
+    penalty_data: str | None = None   # ... and its data, if it needs some ("name:split", e.g. outlier images)
+    clip_grad_norm: float | None = None   # clip the parameters' gradient norm (in the loss's units) to this
 
     def __post_init__(self):
         if self.penalty is None:
@@ -50,8 +52,12 @@ class TrainConfig:
         d = asdict(self)
         if d["perturb_mu"] is None:      # absent when unused, so the cache keys of earlier recipes hold
             del d["perturb_mu"]
-        if d["penalty"] is None or d["penalty_weight"] == 0.0:   # likewise; a zero-weight penalty trains the
-            del d["penalty"], d["penalty_weight"]                   # same weights as none (oodlib.penalties)
+        if d["penalty"] is None or (d["penalty"] == "approx_mass" and d["penalty_weight"] == 0.0):   # likewise; the
+            del d["penalty"], d["penalty_weight"]     # approximate mass with α = 0 trains the same weights as none
+        if d["clip_grad_norm"] is None:
+            del d["clip_grad_norm"]
+        if d["penalty_data"] is None:
+            del d["penalty_data"]
         return d
 
 
@@ -66,6 +72,16 @@ def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
     return kinds[cfg.optimizer](params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+def save_weights(model: torch.nn.Module, path: Path, metadata: dict | None = None) -> None:
+    """Write ``model``'s weights to ``path`` as safetensors, atomically."""
+    from safetensors.torch import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp),
+                  metadata=metadata)
+
+
 def _epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
     g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     return torch.randperm(n, generator=g)
@@ -73,7 +89,7 @@ def _epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
 
 def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint: str | Path | None = None,
           penalty: Callable | None = None, progress: bool = True, checkpoint_every_s: float = 300.0,
-          desc: str = "train") -> dict:
+          desc: str = "train", snapshot_dir: str | Path | None = None, labels: torch.Tensor | None = None) -> dict:
     """Train ``model`` on uint8 images ``x`` in place and return its history {"loss": [per epoch]}.
 
     The objective is ``model.loss(x)`` plus, if any, a penalty: the ``penalty`` argument, or the one
@@ -85,11 +101,17 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     ``checkpoint_every_s`` seconds, and a run started again resumes where it stopped
     (same batches, same random numbers: on the CPU the result equals an uninterrupted run; on a GPU,
     cuDNN's non-deterministic kernels make even two uninterrupted runs differ slightly).
+
+    ``labels`` (one per image) train a supervised model: its objective is ``model.loss(x, y)`` (e.g. the
+    classifier of Chali et al.'s baselines); a penalty then gets the labels too, ``penalty(model, x, y)``.
+
+    With ``snapshot_dir``, the weights after every epoch k are also kept there as ``epoch{k}.safetensors``
+    (atomically; e.g. to score a model as it trains, Chali et al. §3.1 Figs. 1–2).
     """
     if cfg.penalty is not None:
         if penalty is not None:
             raise BadInput(f"both a penalty argument and TrainConfig.penalty={cfg.penalty!r}; give one of them")
-        penalty = make_penalty(cfg.penalty, cfg.penalty_weight)
+        penalty = make_penalty(cfg.penalty, cfg.penalty_weight, cfg.penalty_data)
     torch.manual_seed(cfg.seed)
     opt = make_optimizer(model.parameters(), cfg)
     sched = (torch.optim.lr_scheduler.StepLR(opt, cfg.lr_step_epochs, cfg.lr_gamma)
@@ -120,6 +142,8 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
 
     device = module_device(model)
     n = x.shape[0]
+    if labels is not None and len(labels) != n:
+        raise BadInput(f"{len(labels)} labels for {n} images; give one label per image")
     steps = (n + cfg.batch_size - 1) // cfg.batch_size
     if start_epoch == 0 and start_step == 0 and callable(getattr(model, "initialize", None)):
         first = x[_epoch_order(n, cfg.seed, 0)[:INIT_IMAGES]].to(device)
@@ -133,17 +157,21 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
         bar = progress_bar(range(first, steps), enabled=progress, total=steps, initial=first,
                            desc=f"{desc} epoch {epoch + 1}/{cfg.epochs}")
         for step in bar:
-            xb = x[order[step * cfg.batch_size:(step + 1) * cfg.batch_size]].to(device)
+            idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
+            xb = x[idx].to(device)
             if cfg.perturb_mu is not None:
                 xb = perturb(xb, cfg.perturb_mu)       # fresh noise each step, from the seeded (checkpointed) RNG
+            args = (xb,) if labels is None else (xb, labels[idx].to(device))
             if callable(getattr(penalty, "loss_and_penalty", None)):
-                loss, extra = penalty.loss_and_penalty(model, xb)   # one forward pass, the same noise
+                loss, extra = penalty.loss_and_penalty(model, *args)   # one forward pass, the same noise
                 total = loss + extra
             else:
-                loss = model.loss(xb)
-                total = loss + penalty(model, xb) if penalty is not None else loss
+                loss = model.loss(*args)
+                total = loss + penalty(model, *args) if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
             total.backward()
+            if cfg.clip_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad_norm)
             opt.step()
             running[0] += loss.item() * xb.shape[0]
             running[1] += xb.shape[0]
@@ -155,6 +183,8 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
         history["loss"].append(running[0] / max(running[1], 1))
         if sched is not None:
             sched.step()
+        if snapshot_dir is not None:
+            save_weights(model, Path(snapshot_dir) / f"epoch{epoch + 1}.safetensors")
         save(epoch + 1, 0, [0.0, 0])
         last_save = time.monotonic()
     model.eval()

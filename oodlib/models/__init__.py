@@ -1,11 +1,14 @@
-"""Density models with one likelihood face: ``log_prob(x) -> Tensor[B]`` in nats per image."""
+"""Density models with one likelihood face, ``log_prob(x) -> Tensor[B]`` in nats per image, and the
+classifier of the classifier-based baselines (``Classifier``: ``logits(x)``, ``features(x)``)."""
 
 from ..errors import UnknownName
+from .classifier import Classifier, ClassifierConfig
 from .glow import Glow, GlowConfig
 from .realnvp import RealNVP, RealNVPConfig
 from .vae import VAE, VAEConfig
 
-MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (RealNVP, RealNVPConfig)}
+MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (RealNVP, RealNVPConfig),
+               "classifier": (Classifier, ClassifierConfig)}
 
 
 def build(config_dict: dict):
@@ -18,4 +21,4 @@ def build(config_dict: dict):
     return cls(cfg_cls(**d))
 
 
-__all__ = ["VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig", "build", "MODEL_KINDS"]
+__all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig", "build", "MODEL_KINDS"]

@@ -3,6 +3,7 @@
 from ..errors import UnknownName
 from .approx_mass import ApproximateMass
 from .base import Scorer
+from .classifier import GODIN, Energy, Mahalanobis
 from .complexity import IC
 from .likelihood import NLL
 from .likelihood_ratio import LRatio
@@ -10,7 +11,7 @@ from .regret import LikelihoodRegret
 from .rose import ROSE
 
 SCORERS = {"NLL": NLL, "ROSE": ROSE, "IC": IC, "LRatio": LRatio, "LR(E)": LikelihoodRegret,
-           "approx_mass": ApproximateMass}
+           "approx_mass": ApproximateMass, "Energy": Energy, "Mahalanobis": Mahalanobis, "G-ODIN": GODIN}
 
 
 def make_scorer(method: str, **kwargs) -> Scorer:
@@ -20,4 +21,4 @@ def make_scorer(method: str, **kwargs) -> Scorer:
     return SCORERS[method](**kwargs)
 
 
-__all__ = ["ApproximateMass", "IC", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "SCORERS", "Scorer", "make_scorer"]
+__all__ = ["ApproximateMass", "Energy", "GODIN", "IC", "Mahalanobis", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "SCORERS", "Scorer", "make_scorer"]

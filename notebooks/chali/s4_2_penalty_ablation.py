@@ -1,0 +1,102 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Approximate mass §4.2 — removing the penalty (Table 1)
+#
+# Chali et al. train the same RealNVP twice: by maximum likelihood ("vanilla") and with the approximate-mass
+# penalty of Eq. 2 (α = 2), and score OOD data with the approximate mass ‖∂ log p(x)/∂x‖ (Eq. 1) of each.
+# The claims: **the penalised model "systematically performs better than [its] vanilla counterpart"**
+# (Table 1: Fashion-MNIST → MNIST 0.977 → 0.994; CIFAR-10 → SVHN 0.0008 → 0.969), and the vanilla
+# CIFAR-10 model ranks ID above OOD ("almost always perfectly wrong").
+#
+# AUROC on equal numbers of ID and OOD test images (§4.3), higher score = more OOD.
+
+# %% tags=["parameters"]
+profile = "cpu"
+seed = 0
+
+# %% [markdown]
+# ## Setting
+
+# %%
+import pandas as pd
+from IPython.display import display
+
+from oodlib import claims, data, evaluate, paper, profiles, results, traces, zoo
+from oodlib.scores import ApproximateMass, NLL
+
+P = profiles.get_profile(profile)
+IN_DISTS = ["fmnist", "cifar10"]
+RUNS = {"vanilla": 0.0, "approx_mass": zoo.CHALI_ALPHA}      # method label → α of Eq. 2
+display(profiles.compare(profile, profiles.CHALI_FIELDS))
+OOD = {d: paper.chali_ood(paper.CHALI_TABLE1_OOD[d], data.is_available) for d in IN_DISTS}
+missing = [paper.CHALI_TABLE1_OOD[d] for d in IN_DISTS if OOD[d][1]]
+for d, (name, note) in OOD.items():
+    print(f"{d} → {name}" + (f"   ({note})" if note else ""))
+
+# %% [markdown]
+# ## Vanilla and penalised RealNVP, scored with the approximate mass (and, for context, the likelihood)
+
+# %%
+tables = []
+for d in IN_DISTS:
+    ood = OOD[d][0]
+    for label, alpha in RUNS.items():
+        flow = zoo.trained_realnvp(d, profile, seed, alpha=alpha)
+        for scorer, method in ((ApproximateMass(), label), (NLL(), f"NLL/{label}")):
+            ev = evaluate.benchmark(scorer.fit(flow), d, [ood], n_id=P.chali_n_test, n_ood=P.chali_n_test, seed=seed,
+                                    method=method, balanced=True, size=flow.config.image_size, progress=False)
+            tables.append(results.rows(ev.table, paper_name="approx_mass", section="§4.2", table="Table 1",
+                                       model="RealNVP", in_dist=d, profile=profile, seed=seed,
+                                       paper_ood={ood: paper.CHALI_TABLE1_OOD[d]}))
+table = pd.concat(tables, ignore_index=True)
+print("numbers written to", results.save(table, "chali_s4_2_penalty_ablation").name)
+
+# %% [markdown]
+# ## Table 1 — approximate-mass AUROC, paper vs ours
+#
+# Where the paper's OOD set is missing here, the row is our stand-in set and the "paper" column is the
+# paper's number for the set it stands in for. The NLL rows are ours only (the paper has none).
+
+# %%
+display(results.paper_vs_ours(table, index=("in_dist", "ood"), columns=("method",)).round(4))
+
+# %% [markdown]
+# ## The same comparison at the paper's architecture, on a GPU
+#
+# `scripts/chali_device_run.py` trained CIFAR-10 RealNVPs on an H200 (the runs, their sizes and their
+# epochs are read from its files in `book/device/`): the paper's 3 scales × 6 blocks, and the cpu page's
+# architecture for more epochs. The device session was short, so these are far from the paper's 200 epochs;
+# vanilla and penalised are compared after the same number of epochs.
+
+# %%
+device = traces.device_runs()
+display(device.summary)
+display(device.table1(OOD["cifar10"][0]).round(3))
+
+# %% [markdown]
+# ## Verdict
+
+# %%
+verdicts = claims.claims_table(table, missing=missing, page="chali/s4_2_penalty_ablation")
+with pd.option_context("display.max_colwidth", None):
+    display(verdicts)
+
+# %% [markdown]
+# **What differs from the paper.** The models are far smaller and shorter-trained than §4.2's (setting
+# table: 1.2M and 5.3M parameters instead of ≈10M and ≈60M; a few epochs on part of the training set
+# instead of 200). SVHN is not on these machines; CIFAR-10's row uses the stand-in named above.
+# Training follows the paper where it speaks (Adam, Eq. 2 with α = 2, the reference code's gradient clipping);
+# the rest is ours and listed in `oodlib.zoo.realnvp_recipe`. Scores are per image and no threshold is
+# tuned on OOD data (the reference code scores batch means: `REFERENCE_NOTES`).
