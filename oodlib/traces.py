@@ -52,9 +52,13 @@ class Trace:
 
     def metric_rows(self, id_name: str, epoch: int, metric: str = "AUROC", balanced: bool = True) -> pd.DataFrame:
         """Return ``metric`` after ``epoch`` as rows (ood, method, metric, value), for ``results.rows``."""
-        table = self.metric_table(id_name, metric, balanced)
-        return pd.DataFrame([{"ood": ood, "method": method, "metric": metric, "value": table.loc[epoch, (method, ood)]}
-                             for method, ood in table.columns])
+        rows = []
+        for method in self.scores:
+            sets = self.at(epoch, method)
+            rows += [{"ood": name, "method": method, "metric": metric,
+                      "value": metrics.compute(metric, sets[id_name], s, balanced=balanced)}
+                     for name, s in sets.items() if name != id_name]
+        return pd.DataFrame(rows)
 
 
 def score_snapshots(models: dict, sets: dict, methods=TRACE_METHODS, progress: bool = False) -> Trace:

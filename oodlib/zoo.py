@@ -230,7 +230,7 @@ def trained_classifier(in_dist: str, profile: str, seed: int = 0, variant: str =
     return get_trained(*classifier_recipe(in_dist, profile, seed, variant), progress=progress)
 
 
-def held_out_images(spec, n: int, seed: int = 0):
+def held_out_images(spec, n: int):
     """Return ``n`` images of ``spec``'s split that ``spec`` does not train on (e.g. G-ODIN's validation images).
 
     ``DataSpec`` draws its ``spec.n`` training images as the first ``spec.n`` of a seeded permutation; these are
@@ -241,12 +241,12 @@ def held_out_images(spec, n: int, seed: int = 0):
     from . import data
     from .errors import BadInput
 
-    total = len(data.load(spec.name, spec.split, size=spec.size, channels=spec.channels).y)
+    full = data.load(spec.name, spec.split, size=spec.size, channels=spec.channels)
+    total = len(full)
     used = total if spec.n is None else spec.n
     if used + n > total:
         raise BadInput(f"{spec.name}/{spec.split} has {total} images and the model trains on {used}: "
                        f"no {n} held-out images left; train on fewer (the profile's realnvp_n_train)")
-    full = data.load(spec.name, spec.split, size=spec.size, channels=spec.channels)
     idx = np.random.default_rng(spec.seed).permutation(total)[used:used + n]
     return data.ImageSet(f"{spec.name}@held-out", spec.split, full.x[idx], full.y[idx])
 

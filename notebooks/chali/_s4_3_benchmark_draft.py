@@ -60,7 +60,7 @@ for d in IN_DISTS:
     size = flow.config.image_size
     plain, godin, energy = (zoo.trained_classifier(d, profile, seed, v) for v in zoo.CLASSIFIER_VARIANTS)
     detectors = {"approx_mass": ApproximateMass().fit(flow), "NLL": NLL().fit(flow),
-                 "G-ODIN": GODIN().fit(godin, zoo.held_out_images(spec, 1000, seed)),
+                 "G-ODIN": GODIN().fit(godin, zoo.held_out_images(spec, 1000)),
                  "Mahalanobis": Mahalanobis().fit(plain, spec.load()),
                  "Energy": Energy().fit(energy), "Energy/no outliers": Energy().fit(plain)}
     for method, scorer in detectors.items():
