@@ -47,6 +47,10 @@ CHALI_STAND_INS = {
 }
 
 
+# Sets of ours that paper_numbers.csv names differently (the same images, not a stand-in).
+CHALI_PAPER_NAMES = {"dtd": "texture"}
+
+
 def stood_in_for(name: str) -> list[str]:
     """Return the paper's sets that ``name`` stands in for (CHALI_STAND_INS), e.g. ["svhn"] for "gtsrb"."""
     return [paper_set for paper_set, (stand_in, _) in CHALI_STAND_INS.items() if stand_in == name]
@@ -58,6 +62,15 @@ def chali_ood(name: str, available) -> tuple[str, str]:
         return name, ""
     stand_in, why = CHALI_STAND_INS[name]
     return stand_in, f"{name} is not on this machine; its stand-in here is {why}."
+
+
+def chali_quoted_means(metric: str = "AUROC") -> pd.DataFrame:
+    """Return the mean ``metric`` values Chali et al. quote in §4.3's text (over all nine Table 2 sets, or per
+    in-distribution set), on a 0–1 scale: columns in_dist ("all" for the nine-set mean), method, value."""
+    df = numbers()
+    hit = df[(df.paper == "approx_mass") & (df.table == "text §4.3") & (df.variant == "Mean") & (df.metric == metric)]
+    return pd.DataFrame({"in_dist": hit.in_dist.replace("", "all").values, "method": hit.method.values,
+                         "value": hit.value.values / 100.0})
 
 
 @functools.lru_cache(maxsize=1)

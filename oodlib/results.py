@@ -89,6 +89,31 @@ def load_page(page: str, folder: Path | None = None) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False, na_values={"value": [""], "paper_value": [""]})
 
 
+def means_over_sets(table: pd.DataFrame, *, table_name: str, metric: str = "AUROC",
+                    overall: str = "all") -> pd.DataFrame:
+    """Return each method's mean ``metric`` over the OOD sets of results rows ``table``: per in-distribution set,
+    and over every row (in_dist = ``overall``), as results rows with ood "mean", model "any" and table
+    ``table_name`` (e.g. Chali §4.3's mean AUROC over the sets available on this machine).
+
+    The paper value of a mean is the mean of the paper's values over the same rows where the paper has every
+    one of them, and empty otherwise. Every method should have been scored on the same sets.
+    """
+    part = table[table.metric == metric]
+    if part.empty:
+        raise ValueError(f"no {metric} rows to average; the table has metrics {sorted(set(table.metric))}")
+
+    def paper_mean(v):
+        return v.mean() if v.notna().all() else float("nan")
+
+    out = []
+    for scope, rows_in_scope in [*part.groupby("in_dist", sort=False), (overall, part)]:
+        m = rows_in_scope.groupby("method", sort=False).agg(value=("value", "mean"), paper_value=("paper_value", paper_mean),
+                                                            paper=("paper", "first"), section=("section", "first"),
+                                                            profile=("profile", "first"), seed=("seed", "first"))
+        out.append(m.reset_index().assign(table=table_name, model="any", in_dist=scope, ood="mean", metric=metric))
+    return pd.concat(out, ignore_index=True)[COLUMNS]
+
+
 def paper_vs_ours(table: pd.DataFrame, index=("ood",), columns=("method",)) -> pd.DataFrame:
     """Return a wide "paper | ours | ours − paper" view of results rows for display."""
     t = table.assign(diff=table["value"] - table["paper_value"])

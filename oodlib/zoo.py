@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from .cache import DataSpec, get_trained
 from .errors import UnknownName
-import math
-
-from .models import ClassifierConfig, GlowConfig, RealNVPConfig, VAEConfig, build
+from .models import ClassifierConfig, GlowConfig, RealNVPConfig, VAEConfig, build, parameter_count
 from .profiles import get_profile
 from .train import TrainConfig
 
@@ -193,7 +192,7 @@ def matched_width(target_params: int, channels: int, image_size: int, blocks: in
     ``target_params`` (the count grows with the width: a bisection)."""
     def count(width):
         cfg = ClassifierConfig(channels=channels, image_size=image_size, width=width, blocks=blocks)
-        return sum(p.numel() for p in build(cfg.to_dict()).parameters())
+        return parameter_count(build(cfg.to_dict()))
     lo, hi = 1, 128                      # widths 8·lo … 8·hi
     while lo < hi:
         mid = (lo + hi) // 2
@@ -214,7 +213,7 @@ def classifier_recipe(in_dist: str, profile: str, seed: int = 0, variant: str = 
         raise UnknownName(f"unknown classifier variant {variant!r}; known: {', '.join(CLASSIFIER_VARIANTS)}")
     flow_cfg, flow_spec, _ = realnvp_recipe(in_dist, profile, seed)
     p = get_profile(profile)
-    target = sum(q.numel() for q in build(flow_cfg.to_dict()).parameters())
+    target = parameter_count(build(flow_cfg.to_dict()))
     width = matched_width(target, flow_cfg.channels, flow_cfg.image_size, p.classifier_blocks)
     model = ClassifierConfig(channels=flow_cfg.channels, image_size=flow_cfg.image_size, width=width,
                              blocks=p.classifier_blocks, head="godin" if variant == "godin" else "linear")
@@ -230,7 +229,10 @@ def trained_classifier(in_dist: str, profile: str, seed: int = 0, variant: str =
     return get_trained(*classifier_recipe(in_dist, profile, seed, variant), progress=progress)
 
 
-def held_out_images(spec, n: int):
+N_HELD_OUT = 1000   # held-out in-distribution training images: G-ODIN's ε (§4.3), the α page's ID columns
+
+
+def held_out_images(spec, n: int = N_HELD_OUT):
     """Return ``n`` images of ``spec``'s split that ``spec`` does not train on (e.g. G-ODIN's validation images).
 
     ``DataSpec`` draws its ``spec.n`` training images as the first ``spec.n`` of a seeded permutation; these are
@@ -253,12 +255,15 @@ def held_out_images(spec, n: int):
 
 def profile_models(profile: str) -> list[tuple[str, str, float | int | None]]:
     """Return (kind, in-distribution set, extra) of every model the pages need at ``profile``: extra is the
-    width of a VAE (× the paper's), the class of a one-class RealNVP, None otherwise."""
+    width of a VAE (× the paper's), the α of a penalised RealNVP, the class of a one-class RealNVP, the variant
+    of a §4.3 classifier, None otherwise."""
     p = get_profile(profile)
     out = [(kind, d, 1.0) for kind in ("vae", "background-vae") for d in VAE_ARCH]
     out += [("width-vae", d, w * p.width_base) for d in p.width_sets for w in p.widths]
     out += [(kind, d, None) for kind in ("glow", "background-glow") for d in GLOW_ARCH]
     out += [(kind, d, None) for kind in ("realnvp", "realnvp-penalised") for d in ("fmnist", "cifar10")]
+    out += [("realnvp-penalised", d, a) for d in p.chali_alpha_sets for a in p.chali_alphas if a != CHALI_ALPHA]
+    out += [("classifier", d, v) for d in ("fmnist", "cifar10") for v in CLASSIFIER_VARIANTS]
     return out + [("realnvp-oneclass", d, k) for d in ("mnist", "cifar10") for k in range(10)]
 
 
@@ -267,7 +272,10 @@ def fetch(kind: str, in_dist: str, profile: str, seed: int = 0, extra=None, prog
     if kind == "realnvp":           # §3.1 scores the CIFAR-10 one after every epoch: keep its snapshots
         return trained_realnvp(in_dist, profile, seed, keep_snapshots=in_dist == "cifar10", progress=progress)
     if kind == "realnvp-penalised":
-        return trained_realnvp(in_dist, profile, seed, alpha=CHALI_ALPHA, progress=progress)
+        return trained_realnvp(in_dist, profile, seed, alpha=CHALI_ALPHA if extra is None else float(extra),
+                               progress=progress)
+    if kind == "classifier":
+        return trained_classifier(in_dist, profile, seed, "plain" if extra is None else extra, progress=progress)
     if kind == "realnvp-oneclass":
         return trained_realnvp(in_dist, profile, seed, alpha=CHALI_ALPHA, classes=[int(extra)], progress=progress)
     if kind not in FETCH:
@@ -279,12 +287,22 @@ def fetch(kind: str, in_dist: str, profile: str, seed: int = 0, extra=None, prog
 
 FETCH = {"vae": trained_vae, "background-vae": trained_background_vae, "width-vae": trained_width_vae,
          "glow": trained_glow, "background-glow": trained_background_glow}
-KINDS = [*FETCH, "realnvp", "realnvp-penalised", "realnvp-oneclass"]
+KINDS = [*FETCH, "realnvp", "realnvp-penalised", "realnvp-oneclass", "classifier"]
+
+
+def _extra_label(kind: str, extra) -> str:
+    if extra is None:
+        return ""
+    if "vae" in kind:
+        return f", width {extra:g}"
+    if kind == "realnvp-penalised":
+        return f", α {extra:g}"
+    return f", class {extra}" if kind == "realnvp-oneclass" else f", {extra}"
 
 
 def main(argv=None) -> None:
-    """Command line: ``python -m oodlib.zoo KIND fmnist cifar10 --profile cpu [--width 1 | --class 3] [--promote]``
-    or ``python -m oodlib.zoo all --profile cpu`` for every model the pages need."""
+    """Command line: ``python -m oodlib.zoo KIND fmnist cifar10 --profile cpu [--width 1 | --alpha 5 | --class 3 |
+    --variant energy] [--promote]`` or ``python -m oodlib.zoo all --profile cpu`` for every model the pages need."""
     import argparse
 
     from .cache import promote
@@ -295,14 +313,17 @@ def main(argv=None) -> None:
     ap.add_argument("--profile", default="cpu")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--width", type=float, default=1.0, help="VAEs: width × the paper's")
+    ap.add_argument("--alpha", type=float, default=CHALI_ALPHA, help="realnvp-penalised: α of Chali Eq. 2")
     ap.add_argument("--class", dest="cls", type=int, default=0, help="realnvp-oneclass: the class trained on")
+    ap.add_argument("--variant", default="plain", choices=CLASSIFIER_VARIANTS, help="classifier: §4.3 baseline")
     ap.add_argument("--promote", action="store_true", help="copy the weights into checkpoints/ (committed)")
     args = ap.parse_args(argv)
-    extra = args.width if "vae" in args.kind else args.cls if args.kind == "realnvp-oneclass" else None
+    extra = {"realnvp-penalised": args.alpha, "realnvp-oneclass": args.cls, "classifier": args.variant}.get(
+        args.kind, args.width if "vae" in args.kind else None)
     todo = profile_models(args.profile) if args.kind == "all" else [(args.kind, d, extra) for d in args.in_dist]
     for kind, d, extra in todo:
         model = fetch(kind, d, args.profile, args.seed, extra)
-        label = f"{kind} {d}" + ("" if extra is None else f", width {extra:g}" if "vae" in kind else f", class {extra}")
+        label = f"{kind} {d}" + _extra_label(kind, extra)
         print(f"{label}: model {model.cache_key}")
         if args.promote:
             print("promoted to", promote(model.cache_key, note=f"{label}, profile {args.profile}"))

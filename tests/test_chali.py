@@ -165,3 +165,85 @@ def test_strict_best_rule_fails_on_a_tie():
     strict = claims.Claim("c", "p", "s", "page", "x beats y", {"table": "T"}, "best", method="x", strict=True)
     assert claims.verdict(loose, rows)["verdict"] == "reproduced"
     assert claims.verdict(strict, rows)["verdict"] == "not reproduced"
+
+
+def test_a_set_the_paper_names_differently_gets_the_papers_number():
+    values = pd.DataFrame([{"ood": "dtd", "method": "approx_mass", "metric": "AUROC", "value": 0.7}])
+    r = results.rows(values, paper_name="approx_mass", section="§4.3", table="Table 2", model="RealNVP",
+                     in_dist="cifar10", profile="smoke", seed=0, paper_ood=paper.CHALI_PAPER_NAMES)
+    assert r.paper_value.iloc[0] == pytest.approx(0.978)          # Table 2's "texture" row is DTD
+
+
+def _table2_rows(cells):
+    """cells: (in_dist, ood, method, value) → rows of the §4.3 page's tables."""
+    return pd.DataFrame([{"paper": "approx_mass", "section": "§4.3", "table": t, "metric": "AUROC", "in_dist": d,
+                          "ood": o, "method": m, "model": "any", "value": v, "paper_value": float("nan")}
+                         for t, d, o, m, v in cells])
+
+
+def _claim(claim_id):
+    return next(c for c in claims.CLAIMS if c.id == claim_id)
+
+
+def test_table2_mean_claim_compares_only_the_papers_baselines():
+    mean = "Table 2 (mean over available sets)"
+    rows = _table2_rows([(mean, "all", "mean", "approx_mass", 0.8), (mean, "all", "mean", "Mahalanobis", 0.7),
+                         (mean, "all", "mean", "Energy/no outliers", 0.9),    # not one of the paper's baselines
+                         (mean, "fmnist", "mean", "approx_mass", 0.5),        # per-set means: the paper claims
+                         (mean, "fmnist", "mean", "Mahalanobis", 0.9),        # only the mean over all sets
+                         ("Table 2", "fmnist", "mnist", "approx_mass", 0.1)])
+    v = claims.verdict(_claim("chali-t2-mean-best"), rows, missing=["svhn"])
+    assert v["verdict"] == "partly" and "svhn" in v["evidence"]          # holds, but a named set is missing
+    assert claims.verdict(_claim("chali-t2-mean-best"), rows)["verdict"] == "reproduced"
+    rows.loc[1, "value"] = 0.8                                             # a tie does not "beat"
+    assert claims.verdict(_claim("chali-t2-mean-best"), rows)["verdict"] == "not reproduced"
+
+
+def test_alpha_claim_ignores_the_vanilla_model():
+    rows = _table2_rows([("α range", "fmnist", "mnist", m, v) for m, v in
+                         (("vanilla", 0.95), ("approx_mass/α=0.5", 0.7), ("approx_mass/α=2", 0.8))])
+    rows["section"] = "§4.1"
+    assert claims.verdict(_claim("chali-4.1-alpha2-best"), rows)["verdict"] == "reproduced"
+    rows.loc[1, "value"] = 0.85
+    assert claims.verdict(_claim("chali-4.1-alpha2-best"), rows)["verdict"] == "not reproduced"
+
+
+def test_profile_models_cover_the_alpha_ablation_and_the_classifiers():
+    from oodlib.profiles import get_profile
+
+    p = get_profile("cpu")
+    models = zoo.profile_models("cpu")
+    alphas = {extra for kind, d, extra in models if kind == "realnvp-penalised" and d == "fmnist"}
+    assert alphas == {None, *(a for a in p.chali_alphas if a != zoo.CHALI_ALPHA)}    # None: the α = 2 model
+    assert {(d, v) for kind, d, v in models if kind == "classifier"} == {
+        (d, v) for d in ("fmnist", "cifar10") for v in zoo.CLASSIFIER_VARIANTS}
+
+
+def test_means_over_sets_average_per_in_dist_and_overall():
+    cells = [("fmnist", "mnist", 0.9, 0.994), ("fmnist", "kmnist", 0.7, 1.0), ("cifar10", "dtd", 0.2, None)]
+    rows = pd.DataFrame([{"paper": "approx_mass", "section": "§4.3", "table": "Table 2", "model": "RealNVP",
+                          "in_dist": d, "ood": o, "method": "approx_mass", "metric": m, "value": v if m == "AUROC" else 0.0,
+                          "paper_value": float("nan") if pv is None else pv, "profile": "smoke", "seed": 0}
+                         for d, o, v, pv in cells for m in ("AUROC", "AUPR")])[results.COLUMNS]
+    means = results.means_over_sets(rows, table_name="T (mean)").set_index("in_dist")
+    assert list(means.columns) == [c for c in results.COLUMNS if c != "in_dist"] and set(means.ood) == {"mean"}
+    assert means.loc["fmnist", "value"] == pytest.approx(0.8) and means.loc["fmnist", "paper_value"] == pytest.approx(0.997)
+    assert means.loc["all", "value"] == pytest.approx(0.6)
+    assert np.isnan(means.loc["all", "paper_value"]) and np.isnan(means.loc["cifar10", "paper_value"])  # DTD unquoted
+    with pytest.raises(ValueError, match="no TNR@95TPR rows"):
+        results.means_over_sets(rows, table_name="T", metric="TNR@95TPR")
+
+
+def test_quoted_means_are_the_papers_section_4_3_text_on_a_0_1_scale():
+    q = paper.chali_quoted_means().set_index(["in_dist", "method"]).value
+    assert q["all", "approx_mass"] == pytest.approx(0.976) and q["all", "G-ODIN"] == pytest.approx(0.624)
+    assert q["fmnist", "approx_mass"] == pytest.approx(0.987) and ("fmnist", "Energy") not in q.index
+
+
+def test_zoo_command_line_trains_a_classifier_and_a_penalised_flow_at_an_alpha(capsys):
+    zoo.main(["classifier", "fmnist", "--variant", "godin", "--profile", "smoke"])
+    zoo.main(["realnvp-penalised", "fmnist", "--alpha", "0.5", "--profile", "smoke"])
+    out = capsys.readouterr().out
+    godin = cache.model_key(*zoo.classifier_recipe("fmnist", "smoke", variant="godin"))
+    half = cache.model_key(*zoo.realnvp_recipe("fmnist", "smoke", alpha=0.5))
+    assert f"classifier fmnist, godin: model {godin}" in out and f"realnvp-penalised fmnist, α 0.5: model {half}" in out

@@ -93,14 +93,22 @@ def test_committed_results_follow_the_schema_and_quote_the_paper_exactly():
     assert set(table.profile) <= set(PROFILES)
     assert np.isfinite(table.value).all()
     for r in table[table.paper_value.notna()].itertuples():
-        assert _quoted(r) == pytest.approx(r.paper_value), r
+        assert _quoted(r, table) == pytest.approx(r.paper_value), r
 
 
-def _quoted(r):
+def _quoted(r, table):
     """The paper's number for a results row: its own cell; for a stand-in OOD set, the cell of the set it stands
-    in for; for baselines "quoted from the paper", the model-less cell; for a "DATASET:mean" row of the one-class
-    tables, the mean of the paper's per-class cells."""
+    in for; for a set the paper names differently (``paper.CHALI_PAPER_NAMES``), the cell of its name there; for
+    baselines "quoted from the paper", the model-less cell; for a "DATASET:mean" row of the one-class tables, the
+    mean of the paper's per-class cells; for a mean over OOD sets (``results.means_over_sets``: ood "mean"), the
+    mean of the paper's numbers of the page's sets it averages (of its in_dist, or of every one for "all")."""
     from oodlib import oneclass
+
+    if r.ood == "mean":
+        same = table[(table.page == r.page) & (table.method == r.method) & (table.metric == r.metric)
+                     & (table.ood != "mean") & ((table.in_dist == r.in_dist) | (r.in_dist == "all"))]
+        cells = [_quoted(s, table) for s in same.itertuples()]
+        return None if not cells or None in cells else float(np.mean(cells))
 
     method, _, variant = r.method.partition("/")
     table, model = results.paper_table_of(r.table), "" if r.model == "quoted from the paper" else r.model
@@ -109,7 +117,8 @@ def _quoted(r):
         cells = [paper.value(r.paper, table, model, f"{dataset}:{c}", r.ood, method, r.metric, variant)
                  for c in oneclass.CLASS_NAMES[dataset]]
         return None if None in cells else float(np.mean(cells))
-    for ood in (r.ood, *paper.stood_in_for(r.ood)):
+    renamed = [paper.CHALI_PAPER_NAMES[r.ood]] if r.paper == "approx_mass" and r.ood in paper.CHALI_PAPER_NAMES else []
+    for ood in (r.ood, *paper.stood_in_for(r.ood), *renamed):
         quoted = paper.value(r.paper, table, model, r.in_dist, ood, method, r.metric, variant)
         if quoted is not None:
             return quoted

@@ -21,4 +21,10 @@ def build(config_dict: dict):
     return cls(cfg_cls(**d))
 
 
-__all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig", "build", "MODEL_KINDS"]
+def parameter_count(model) -> int:
+    """Return the number of parameters of ``model`` (a torch module)."""
+    return sum(p.numel() for p in model.parameters())
+
+
+__all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig", "build",
+           "parameter_count", "MODEL_KINDS"]
