@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import torch
 
 from . import data, metrics
-from .errors import DatasetMissing
+from .checks import check_images
+from .errors import BadInput, DatasetMissing
 
 
 @dataclass
@@ -120,3 +122,20 @@ def benchmark(scorer, in_dist: str, ood_names, *, n_id: int, n_ood: int, seed: i
     return evaluate(scorer, id_test, sets, method=method, metric_names=metric_names,
                     overall_members=overall_members, overall_each=overall_each, missing=missing, progress=progress,
                     balanced=balanced, balance_seed=balance_seed)
+
+
+def classifier_accuracy(classifier, images: data.ImageSet, batch_size: int = 256) -> float:
+    """Return the fraction of labelled ``images`` whose argmax of ``classifier.logits`` is their label (§4.3's
+    baselines: how well the classifier under a detector learned its in-distribution task)."""
+    if (images.y < 0).any():
+        raise BadInput(f"{images.name} has unlabelled images (label −1); accuracy needs labelled ones")
+    x = check_images(images.x, channels=getattr(getattr(classifier, "config", None), "channels", None))
+    was = classifier.training
+    classifier.eval()
+    try:
+        with torch.no_grad():
+            pred = torch.cat([classifier.logits(x[i:i + batch_size]).argmax(1).cpu()
+                              for i in range(0, len(x), batch_size)])
+    finally:
+        classifier.train(was)
+    return float((pred == images.y.cpu()).float().mean()) if len(pred) else float("nan")

@@ -154,3 +154,20 @@ def test_classifier_recipes_match_the_flow_size_and_name_their_variant():
     held = zoo.held_out_images(spec, 50)
     train_imgs = {bytes(i.numpy()) for i in spec.load().x}
     assert len(held) == 50 and not any(bytes(i.numpy()) in train_imgs for i in held.x)
+
+
+def test_classifier_accuracy_agrees_with_scikit_learn_and_needs_labels():
+    from sklearn.metrics import accuracy_score
+
+    from oodlib.data import ImageSet
+    from oodlib.evaluate import classifier_accuracy
+
+    x, y = labelled(50)
+    clf = model()
+    clf.train()
+    expected = accuracy_score(y.numpy(), clf.eval().logits(x.float()).argmax(1).numpy())
+    clf.train()
+    assert classifier_accuracy(clf, ImageSet("toy", "test", x, y), batch_size=7) == pytest.approx(expected)
+    assert clf.training                                   # the model's mode is restored
+    with pytest.raises(BadInput, match="unlabelled"):
+        classifier_accuracy(clf, ImageSet("toy", "test", x, torch.full_like(y, -1)))

@@ -45,6 +45,9 @@ seed = 0
 #   labelled training images. Lee et al.'s input pre-processing and feature ensemble are left out, because
 #   they are fitted on OOD data.
 # - Energy is −logsumexp of the logits.
+#
+# A detector built on a classifier is only as good as the classifier, so the test accuracy of each is
+# printed below. The paper does not give its classifiers' accuracy.
 
 # %%
 import matplotlib.pyplot as plt
@@ -65,9 +68,11 @@ print("Energy's training outliers:", zoo.ENERGY_OUTLIERS)
 PAPER_SIZE = {"fmnist": "≈10M", "cifar10": "≈60M"}          # §4.2: the paper's RealNVPs
 for d in IN_DISTS:
     flow = zoo.trained_realnvp(d, profile, seed, alpha=zoo.CHALI_ALPHA, progress=False)
-    clf = zoo.trained_classifier(d, profile, seed, "plain", progress=False)
-    print(f"{d}: RealNVP {parameter_count(flow):,} parameters (paper {PAPER_SIZE[d]}), "
-          f"classifier {parameter_count(clf):,} (width {clf.config.width})")
+    clfs = {v: zoo.trained_classifier(d, profile, seed, v, progress=False) for v in zoo.CLASSIFIER_VARIANTS}
+    test = data.load(d, "test", n=P.chali_n_test, seed=seed, size=flow.config.image_size)
+    accuracy = ", ".join(f"{v} {evaluate.classifier_accuracy(c, test):.1%}" for v, c in clfs.items())
+    print(f"{d}: RealNVP {parameter_count(flow):,} parameters (paper {PAPER_SIZE[d]}), classifiers "
+          f"{parameter_count(clfs['plain']):,} (width {clfs['plain'].config.width}); test accuracy: {accuracy}")
 
 # %% [markdown]
 # ## Every detector on the same test images
