@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from oodlib.errors import BadInput
-from oodlib.models import Classifier, ClassifierConfig, build
+from oodlib.models import Classifier, ClassifierConfig, build, parameter_count
 from oodlib.penalties import EnergyOutlierPenalty, make_penalty
 from oodlib.scores import GODIN, Energy, Mahalanobis, make_scorer
 from oodlib.train import TrainConfig, train
@@ -142,7 +142,7 @@ def test_classifier_recipes_match_the_flow_size_and_name_their_variant():
     from oodlib import zoo
 
     def params(cfg):
-        return sum(p.numel() for p in build(cfg.to_dict()).parameters())
+        return parameter_count(build(cfg.to_dict()))
 
     flow = params(zoo.realnvp_recipe("fmnist", "cpu")[0])
     plain, godin, energy = (zoo.classifier_recipe("fmnist", "cpu", variant=v) for v in zoo.CLASSIFIER_VARIANTS)
