@@ -76,7 +76,8 @@ def score_snapshots(models: dict, sets: dict, methods=TRACE_METHODS, progress: b
 
 
 def load_device_run(path: str | Path) -> Trace:
-    """Read one run written by ``scripts/chali_device_run.py`` (``PROFILE_alphaA.npz``)."""
+    """Read one run written by ``scripts/chali_device_run.py`` (``IN_DIST_PROFILE_alphaA.npz``; the first
+    runs, on CIFAR-10, were ``PROFILE_alphaA.npz``)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no device run {path}; run scripts/chali_device_run.py on a GPU machine "
@@ -97,10 +98,11 @@ DEVICE_FOLDER = Path(__file__).resolve().parents[1] / "book" / "device"
 
 @dataclass
 class DeviceRuns:
-    """The runs of one ``scripts/chali_device_run.py`` call: ``runs[(profile, alpha)]`` is a Trace."""
+    """The runs of one ``scripts/chali_device_run.py`` call on ``in_dist``: ``runs[(profile, alpha)]`` is a Trace."""
 
     folder: Path
     runs: dict
+    in_dist: str = "cifar10"
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -114,9 +116,9 @@ class DeviceRuns:
                         "s per epoch": round(float(np.mean(t.meta["seconds"])), 1), "device": t.meta["device"]})
         return pd.DataFrame(out)
 
-    def table1(self, ood: str, id_name: str = "cifar10") -> pd.DataFrame:
+    def table1(self, ood: str) -> pd.DataFrame:
         """AUROC (balanced) of vanilla (α = 0) vs each penalised run, after the epochs both reached."""
-        out = []
+        out, id_name = [], self.in_dist
         for (profile, alpha), t in sorted(self.runs.items()):
             vanilla = self.runs.get((profile, 0.0))
             if alpha == 0.0 or vanilla is None:
@@ -131,16 +133,19 @@ class DeviceRuns:
                                              values="AUROC", sort=False)
 
 
-def device_runs(folder: str | Path | None = None) -> DeviceRuns:
-    """Read the newest ``book/device/chali_*`` folder (or ``folder``) of device runs."""
-    if folder is None:
-        found = sorted(DEVICE_FOLDER.glob("chali_*"))
-        if not found:
-            raise FileNotFoundError(f"no device runs under {DEVICE_FOLDER}; run scripts/chali_device_run.py on a GPU "
-                                    "machine and copy its output folder there")
-        folder = found[-1]
-    runs = {}
-    for path in sorted(Path(folder).glob("*_alpha*.npz")):
-        t = load_device_run(path)
-        runs[(t.meta["profile"], float(t.meta["alpha"]))] = t
-    return DeviceRuns(Path(folder), runs)
+def _run_in_dist(meta: dict) -> str:
+    return meta.get("in_dist", "cifar10")       # the first device runs (CIFAR-10 only) did not record it
+
+
+def device_runs(folder: str | Path | None = None, in_dist: str = "cifar10") -> DeviceRuns:
+    """Read the device runs on ``in_dist`` of ``folder``, or else of the newest ``book/device/chali_*`` folder
+    that has some."""
+    folders = [Path(folder)] if folder is not None else sorted(DEVICE_FOLDER.glob("chali_*"), reverse=True)
+    for candidate in folders:
+        loaded = [load_device_run(path) for path in sorted(candidate.glob("*_alpha*.npz"))]
+        runs = {(t.meta["profile"], float(t.meta["alpha"])): t for t in loaded if _run_in_dist(t.meta) == in_dist}
+        if runs:
+            return DeviceRuns(candidate, runs, in_dist)
+    raise FileNotFoundError(f"no device runs on {in_dist} under {folder or DEVICE_FOLDER}; run "
+                            f"scripts/chali_device_run.py --in-dist {in_dist} on a GPU machine and copy its output "
+                            "folder there")

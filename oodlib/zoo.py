@@ -171,6 +171,21 @@ def trained_realnvp(in_dist: str, profile: str, seed: int = 0, alpha: float = 0.
                        keep_snapshots=keep_snapshots)
 
 
+def alpha_realnvp_recipe(in_dist: str, profile: str, seed: int = 0, alpha: float = CHALI_ALPHA):
+    """Return the recipe of one model of the §4.1 α ablation: ``realnvp_recipe`` at ``alpha``, trained for the
+    profile's ``chali_alpha_epochs`` where it names fewer epochs (α = 0 and α = 2 included, so that all the
+    ablation's models compare)."""
+    model, spec, tcfg = realnvp_recipe(in_dist, profile, seed, alpha)
+    shorter = get_profile(profile).chali_alpha_epochs.get(in_dist)
+    return model, spec, replace(tcfg, epochs=shorter) if shorter else tcfg
+
+
+def trained_alpha_realnvp(in_dist: str, profile: str, seed: int = 0, alpha: float = CHALI_ALPHA,
+                          progress: bool = True):
+    """Return the trained model of the §4.1 α ablation at ``alpha`` (see ``alpha_realnvp_recipe``)."""
+    return get_trained(*alpha_realnvp_recipe(in_dist, profile, seed, alpha), progress=progress)
+
+
 def realnvp_snapshots(in_dist: str, profile: str, seed: int = 0, alpha: float = 0.0, progress: bool = True):
     """Return {epoch: model} of Chali et al.'s RealNVP after every epoch of its training (trained if needed)."""
     from .cache import load_snapshot, snapshots
@@ -255,14 +270,14 @@ def held_out_images(spec, n: int = N_HELD_OUT):
 
 def profile_models(profile: str) -> list[tuple[str, str, float | int | None]]:
     """Return (kind, in-distribution set, extra) of every model the pages need at ``profile``: extra is the
-    width of a VAE (× the paper's), the α of a penalised RealNVP, the class of a one-class RealNVP, the variant
-    of a §4.3 classifier, None otherwise."""
+    width of a VAE (× the paper's), the α of a penalised or an α-ablation RealNVP, the class of a one-class
+    RealNVP, the variant of a §4.3 classifier, None otherwise."""
     p = get_profile(profile)
     out = [(kind, d, 1.0) for kind in ("vae", "background-vae") for d in VAE_ARCH]
     out += [("width-vae", d, w * p.width_base) for d in p.width_sets for w in p.widths]
     out += [(kind, d, None) for kind in ("glow", "background-glow") for d in GLOW_ARCH]
     out += [(kind, d, None) for kind in ("realnvp", "realnvp-penalised") for d in ("fmnist", "cifar10")]
-    out += [("realnvp-penalised", d, a) for d in p.chali_alpha_sets for a in p.chali_alphas if a != CHALI_ALPHA]
+    out += [("realnvp-alpha", d, a) for d in p.chali_alpha_sets for a in (0.0, *p.chali_alphas)]
     out += [("classifier", d, v) for d in ("fmnist", "cifar10") for v in CLASSIFIER_VARIANTS]
     return out + [("realnvp-oneclass", d, k) for d in ("mnist", "cifar10") for k in range(10)]
 
@@ -274,6 +289,9 @@ def fetch(kind: str, in_dist: str, profile: str, seed: int = 0, extra=None, prog
     if kind == "realnvp-penalised":
         return trained_realnvp(in_dist, profile, seed, alpha=CHALI_ALPHA if extra is None else float(extra),
                                progress=progress)
+    if kind == "realnvp-alpha":
+        return trained_alpha_realnvp(in_dist, profile, seed, alpha=CHALI_ALPHA if extra is None else float(extra),
+                                     progress=progress)
     if kind == "classifier":
         return trained_classifier(in_dist, profile, seed, "plain" if extra is None else extra, progress=progress)
     if kind == "realnvp-oneclass":
@@ -287,7 +305,7 @@ def fetch(kind: str, in_dist: str, profile: str, seed: int = 0, extra=None, prog
 
 FETCH = {"vae": trained_vae, "background-vae": trained_background_vae, "width-vae": trained_width_vae,
          "glow": trained_glow, "background-glow": trained_background_glow}
-KINDS = [*FETCH, "realnvp", "realnvp-penalised", "realnvp-oneclass", "classifier"]
+KINDS = [*FETCH, "realnvp", "realnvp-penalised", "realnvp-alpha", "realnvp-oneclass", "classifier"]
 
 
 def _extra_label(kind: str, extra) -> str:
@@ -295,7 +313,7 @@ def _extra_label(kind: str, extra) -> str:
         return ""
     if "vae" in kind:
         return f", width {extra:g}"
-    if kind == "realnvp-penalised":
+    if kind in ("realnvp-penalised", "realnvp-alpha"):
         return f", α {extra:g}"
     return f", class {extra}" if kind == "realnvp-oneclass" else f", {extra}"
 
@@ -313,13 +331,14 @@ def main(argv=None) -> None:
     ap.add_argument("--profile", default="cpu")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--width", type=float, default=1.0, help="VAEs: width × the paper's")
-    ap.add_argument("--alpha", type=float, default=CHALI_ALPHA, help="realnvp-penalised: α of Chali Eq. 2")
+    ap.add_argument("--alpha", type=float, default=CHALI_ALPHA,
+                    help="realnvp-penalised / realnvp-alpha: α of Chali Eq. 2")
     ap.add_argument("--class", dest="cls", type=int, default=0, help="realnvp-oneclass: the class trained on")
     ap.add_argument("--variant", default="plain", choices=CLASSIFIER_VARIANTS, help="classifier: §4.3 baseline")
     ap.add_argument("--promote", action="store_true", help="copy the weights into checkpoints/ (committed)")
     args = ap.parse_args(argv)
-    extra = {"realnvp-penalised": args.alpha, "realnvp-oneclass": args.cls, "classifier": args.variant}.get(
-        args.kind, args.width if "vae" in args.kind else None)
+    extra = {"realnvp-penalised": args.alpha, "realnvp-alpha": args.alpha, "realnvp-oneclass": args.cls,
+             "classifier": args.variant}.get(args.kind, args.width if "vae" in args.kind else None)
     todo = profile_models(args.profile) if args.kind == "all" else [(args.kind, d, extra) for d in args.in_dist]
     for kind, d, extra in todo:
         model = fetch(kind, d, args.profile, args.seed, extra)

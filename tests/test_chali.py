@@ -2,7 +2,9 @@
 stand-in OOD sets, device-run files, and the claims' strict "beats" rule."""
 
 import importlib.util
+import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +88,20 @@ def test_realnvp_recipe_follows_section_4():
     assert one[1].classes == (7,) and one[1].size == 28
 
 
+def test_alpha_ablation_models_differ_from_the_main_ones_only_in_epochs_where_the_profile_shortens_them():
+    from oodlib.profiles import get_profile
+
+    shorter = get_profile("cpu").chali_alpha_epochs["fmnist"]
+    for alpha in (0.0, 2.0):
+        main = zoo.realnvp_recipe("fmnist", "cpu", alpha=alpha)
+        ablation = zoo.alpha_realnvp_recipe("fmnist", "cpu", alpha=alpha)
+        assert ablation[2].epochs == shorter < main[2].epochs
+        assert ablation[:2] == main[:2] and replace(ablation[2], epochs=main[2].epochs) == main[2]
+    # no shorter epochs at the paper profile: the ablation's α = 2 model is §4.2's penalised one
+    assert cache.model_key(*zoo.alpha_realnvp_recipe("fmnist", "paper")) == cache.model_key(
+        *zoo.realnvp_recipe("fmnist", "paper", alpha=2.0))
+
+
 def test_trace_metrics_match_direct_computation():
     torch.manual_seed(0)
     models = {1: RealNVP(TINY).eval(), 3: RealNVP(TINY).eval()}
@@ -109,10 +125,15 @@ def test_trace_metrics_match_direct_computation():
         trace.at(2, "approx_mass")
 
 
-def test_device_run_files_round_trip(tmp_path):
+def _device_script():
     spec = importlib.util.spec_from_file_location("chali_device_run", REPO / "scripts" / "chali_device_run.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
+    return script
+
+
+def test_device_run_files_round_trip(tmp_path):
+    script = _device_script()
     scores = np.arange(6, dtype=np.float32).reshape(2, 3)
     script.write_npz_lzma(tmp_path / "cpu_alpha2.npz", epochs=np.array([1, 2]), train_loss=np.array([5.0, 4.0]),
                           seconds=np.array([1.0, 1.0]), meta=np.array('{"profile": "cpu", "alpha": 2.0}'),
@@ -120,6 +141,24 @@ def test_device_run_files_round_trip(tmp_path):
     t = traces.load_device_run(tmp_path / "cpu_alpha2.npz")
     assert t.meta["profile"] == "cpu" and t.meta["train_loss"] == [5.0, 4.0]
     assert t.metric_table("cifar10").loc[2, ("approx_mass", "gtsrb")] == 1.0
+
+
+def test_device_runs_are_read_per_in_distribution_set(tmp_path):
+    script = _device_script()
+    scores = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for alpha, shift in ((0.0, 0.0), (2.0, 10.0)):      # penalised: every MNIST score above every ID one
+        script.write_npz_lzma(tmp_path / f"paper_alpha{alpha:g}.npz", epochs=np.array([1, 2]),
+                              train_loss=np.array([5.0, 4.0]), seconds=np.array([1.0, 1.0]),
+                              meta=np.array(json.dumps({"in_dist": "fmnist", "profile": "paper", "alpha": alpha,
+                                                        "model": '{"scales": 2, "blocks": 4, "hidden": 64}',
+                                                        "n_train": 59000, "device": "test"})),
+                              approx_mass__fmnist=scores, approx_mass__mnist=scores + shift)
+    runs = traces.device_runs(tmp_path, in_dist="fmnist")
+    assert set(runs.runs) == {("paper", 0.0), ("paper", 2.0)}
+    t1 = runs.table1("mnist")["approx_mass"]
+    assert t1[("paper", 2, "approx_mass (α=2)")] == 1.0 and t1[("paper", 2, "vanilla")] == 0.5
+    with pytest.raises(FileNotFoundError, match="no device runs on cifar10"):
+        traces.device_runs(tmp_path)
 
 
 def test_committed_device_runs_read_back():
@@ -213,8 +252,8 @@ def test_profile_models_cover_the_alpha_ablation_and_the_classifiers():
 
     p = get_profile("cpu")
     models = zoo.profile_models("cpu")
-    alphas = {extra for kind, d, extra in models if kind == "realnvp-penalised" and d == "fmnist"}
-    assert alphas == {None, *(a for a in p.chali_alphas if a != zoo.CHALI_ALPHA)}    # None: the α = 2 model
+    alphas = {extra for kind, d, extra in models if kind == "realnvp-alpha" and d == "fmnist"}
+    assert alphas == {0.0, *p.chali_alphas}
     assert {(d, v) for kind, d, v in models if kind == "classifier"} == {
         (d, v) for d in ("fmnist", "cifar10") for v in zoo.CLASSIFIER_VARIANTS}
 
@@ -242,8 +281,8 @@ def test_quoted_means_are_the_papers_section_4_3_text_on_a_0_1_scale():
 
 def test_zoo_command_line_trains_a_classifier_and_a_penalised_flow_at_an_alpha(capsys):
     zoo.main(["classifier", "fmnist", "--variant", "godin", "--profile", "smoke"])
-    zoo.main(["realnvp-penalised", "fmnist", "--alpha", "0.5", "--profile", "smoke"])
+    zoo.main(["realnvp-alpha", "fmnist", "--alpha", "0.5", "--profile", "smoke"])
     out = capsys.readouterr().out
     godin = cache.model_key(*zoo.classifier_recipe("fmnist", "smoke", variant="godin"))
-    half = cache.model_key(*zoo.realnvp_recipe("fmnist", "smoke", alpha=0.5))
-    assert f"classifier fmnist, godin: model {godin}" in out and f"realnvp-penalised fmnist, α 0.5: model {half}" in out
+    half = cache.model_key(*zoo.alpha_realnvp_recipe("fmnist", "smoke", alpha=0.5))
+    assert f"classifier fmnist, godin: model {godin}" in out and f"realnvp-alpha fmnist, α 0.5: model {half}" in out

@@ -291,3 +291,32 @@ def test_bits_per_dim_formula_and_conversions():
 def test_fpr_at_tpr_refuses_impossible_rates(tpr):
     with pytest.raises(BadInput, match="tpr must be in"):
         metrics.fpr_at_tpr([0.1, 0.2], [0.3, 0.4], tpr=tpr)
+
+
+def test_paired_auroc_difference_is_zero_for_the_same_scorer():
+    rng = np.random.default_rng(0)
+    s_in, s_out = rng.normal(size=300), rng.normal(0.5, 1, size=300)
+    assert metrics.paired_auroc_difference(s_in, s_out, s_in, s_out, n_boot=50) == (0.0, 0.0, 0.0)
+
+
+def test_paired_auroc_difference_point_estimate_and_a_clear_gap():
+    rng = np.random.default_rng(1)
+    s_in, s_out = rng.normal(size=400), rng.normal(0.3, 1, size=400)
+    better_out = s_out + 3.0                          # b: the same ID scores, OOD scores far higher
+    diff, low, high = metrics.paired_auroc_difference(s_in, s_out, s_in, better_out, n_boot=200)
+    assert diff == pytest.approx(roc_auc_score(np.r_[np.zeros(400), np.ones(400)], np.r_[s_in, better_out])
+                                 - roc_auc_score(np.r_[np.zeros(400), np.ones(400)], np.r_[s_in, s_out]))
+    assert 0 < low <= diff <= high
+
+
+def test_paired_auroc_difference_interval_covers_zero_for_two_equally_good_scorers():
+    rng = np.random.default_rng(2)
+    is_ood = np.r_[np.zeros(500), np.ones(500)]
+    a, b = is_ood + rng.normal(size=1000), is_ood + rng.normal(size=1000)   # independent noise, same signal
+    diff, low, high = metrics.paired_auroc_difference(a[:500], a[500:], b[:500], b[500:], n_boot=300)
+    assert low < 0 < high and low < diff < high
+
+
+def test_paired_auroc_difference_refuses_unpaired_scores():
+    with pytest.raises(BadInput, match="same images"):
+        metrics.paired_auroc_difference([0.0, 1.0], [2.0], [0.0], [2.0])
