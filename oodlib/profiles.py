@@ -100,8 +100,8 @@ PROFILES = {
     # 3 / 2 epochs (19 / 15 min).
     # Chali et al.'s RealNVP (2 scales × 2 blocks, hidden 32 for Fashion-MNIST: 1.16M parameters) trains at
     # ~7 / ~15 min per epoch of 20,000 images, vanilla / penalised (double backpropagation), on one thread:
-    # 5 epochs took 33 / 72 min, each on one thread beside the other. The α ablation needs four more penalised models, so its models get 2 epochs
-    # (chali_alpha_epochs), its α = 0 and α = 2 points included.
+    # 5 epochs took 33 / 72 min, each on one thread beside the other. The α ablation needs four more
+    # penalised models, so its models get 2 epochs (chali_alpha_epochs), its α = 0 and α = 2 points included.
     "cpu": Profile("cpu", {"fmnist": 12, "cifar10": 6}, {"fmnist": 4, "cifar10": 2}, None, 1.0,
                    2000, 1000, 1000, 20, bench_n_id=1000, bench_n_ood=400, bench_overall_each=400,
                    lr_n_id=64, lr_n_ood=32, fisher_sweep=(10, 100, 1000, 10000), fisher_repeats=5,
