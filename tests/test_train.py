@@ -113,9 +113,9 @@ def test_committed_checkpoints_match_their_manifest():
         assert file_sha256(path) == entry["sha256"], key
         total += path.stat().st_size
     # The cpu weights stay small enough to clone with the book: ROSE's VAEs and Glows ~66 MiB, the approximate-mass
-    # RealNVPs (two per in-distribution set, three more for the α ablation, 20 one-class models) ~110 MiB, the §4.3
-    # baseline classifiers (three per in-distribution set, sized like the RealNVPs) ~75 MiB; per-epoch snapshots
-    # are not committed.
+    # RealNVPs (two per in-distribution set, five shorter-trained ones for the α ablation, 20 one-class models)
+    # ~120 MiB, the §4.3 baseline classifiers (three per in-distribution set, sized like the RealNVPs) ~75 MiB;
+    # per-epoch snapshots are not committed.
     assert total < 270 * 2 ** 20
 
 
