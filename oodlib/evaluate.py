@@ -43,6 +43,15 @@ class Evaluation:
                          {name: s[:n_ood] for name, s in self.ood_scores.items()}, metric_names,
                          overall_members, min(overall_each, n_ood), self.missing, self.balanced, self.balance_seed)
 
+    def batch_auroc_rows(self, batch_sizes=(1, 8, 32), n_partitions: int = 20) -> pd.DataFrame:
+        """Return one row (ood, method, batch_size, value) per OOD set and batch size: the AUROC of mean scores
+        over random batches (``metrics.batch_mean_auroc``; Chali et al.'s public code scores batches of 32),
+        on equal ID/OOD counts if this evaluation is ``balanced``; ``balance_seed`` seeds the batches too."""
+        return pd.DataFrame([{"ood": name, "method": self.method, "batch_size": b,
+                              "value": metrics.batch_mean_auroc(self.id_scores, s, b, n_partitions,
+                                                                self.balanced, self.balance_seed)}
+                             for name, s in self.ood_scores.items() for b in batch_sizes])
+
     def mean_rows(self, metric: str, transform=None) -> pd.DataFrame:
         """Return one row (ood, method, metric, value) per set — ID first — with the mean of its
         (optionally transformed, e.g. to bits/dim) scores."""

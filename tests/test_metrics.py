@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from scipy.stats import norm
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from oodlib import metrics
@@ -320,3 +321,33 @@ def test_paired_auroc_difference_interval_covers_zero_for_two_equally_good_score
 def test_paired_auroc_difference_refuses_unpaired_scores():
     with pytest.raises(BadInput, match="same images"):
         metrics.paired_auroc_difference([0.0, 1.0], [2.0], [0.0], [2.0])
+
+
+def test_batch_mean_auroc_of_batch_size_one_is_the_per_image_auroc():
+    rng = np.random.default_rng(3)
+    s_in, s_out = rng.normal(size=300), rng.normal(0.4, 1, size=250)
+    expected = roc_auc_score(np.r_[np.zeros(300), np.ones(250)], np.r_[s_in, s_out])
+    assert metrics.batch_mean_auroc(s_in, s_out, 1) == pytest.approx(expected)
+
+
+def test_batch_mean_auroc_matches_the_normal_closed_form():
+    # ID ~ N(0, 1), OOD ~ N(μ, 1): a mean of b scores is N(·, 1/b), so AUROC = Φ(μ √b / √2).
+    rng = np.random.default_rng(4)
+    mu, n = 0.2, 32000
+    s_in, s_out = rng.normal(size=n), rng.normal(mu, 1, size=n)
+    for b in (1, 4, 16):
+        assert metrics.batch_mean_auroc(s_in, s_out, b) == pytest.approx(norm.cdf(mu * np.sqrt(b / 2)), abs=0.012)
+
+
+def test_batch_mean_auroc_of_separated_or_identical_scores():
+    assert metrics.batch_mean_auroc(np.arange(64.0), 100 + np.arange(64.0), 8) == 1.0
+    assert metrics.batch_mean_auroc(np.ones(64), np.ones(64), 8) == 0.5
+
+
+def test_batch_mean_auroc_refuses_a_batch_size_it_cannot_fill():
+    with pytest.raises(BadInput, match="batch_size"):
+        metrics.batch_mean_auroc(np.zeros(10), np.ones(20), 11)
+    with pytest.raises(BadInput, match="batch_size"):
+        metrics.batch_mean_auroc(np.zeros(10), np.ones(20), 0)
+    with pytest.raises(BadInput, match="n_partitions"):
+        metrics.batch_mean_auroc(np.zeros(10), np.ones(20), 2, n_partitions=0)

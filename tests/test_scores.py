@@ -71,3 +71,14 @@ def test_mean_rows_summarise_each_set_id_first():
     rows = ev.mean_rows("bpd_mean", lambda s: s / 2)
     assert rows.ood.tolist() == ["mnist", "noise"]
     assert rows.value.tolist() == pytest.approx([ev.id_scores.mean() / 2, ev.ood_scores["noise"].mean() / 2])
+
+
+def test_batch_auroc_rows_give_the_per_image_auroc_at_batch_one_and_one_row_per_set_and_size():
+    rng = np.random.default_rng(0)
+    ood = {"a": rng.normal(1, 1, size=40), "b": rng.normal(0, 1, size=64)}
+    ev = evaluate.summarise("m", "id", rng.normal(size=64), ood, balanced=True, balance_seed=3)
+    rows = ev.batch_auroc_rows(batch_sizes=(1, 4), n_partitions=5)
+    assert rows[["ood", "batch_size"]].values.tolist() == [["a", 1], ["a", 4], ["b", 1], ["b", 4]]
+    per_image = rows.set_index(["ood", "batch_size"]).value
+    assert per_image["a", 1] == pytest.approx(ev.table.set_index("ood").value["a"])   # balanced, same seed
+    assert per_image["a", 4] == pytest.approx(metrics.batch_mean_auroc(ev.id_scores, ood["a"], 4, 5, True, 3))
