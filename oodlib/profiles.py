@@ -169,10 +169,14 @@ GLOW_FIELDS = ("glow_epochs", "glow_arch", "glow_background_epochs", "glow_n_id"
 
 
 def compare(profile: str, fields=BASE_FIELDS):
-    """Return a table of ``fields``: the paper's setting beside ``profile``'s."""
+    """Return a table of ``fields``: the ``paper`` profile's setting beside ``profile``'s.
+
+    The ``paper`` profile follows a paper where it speaks and is the book's paper-size choice where it is
+    silent (e.g. the α values of Chali et al.'s ablation), hence the column's name, "paper profile".
+    """
     import pandas as pd
 
     p = get_profile(profile)
-    return pd.DataFrame({"paper": [str(getattr(PAPER, f)) for f in fields],
+    return pd.DataFrame({"paper profile": [str(getattr(PAPER, f)) for f in fields],
                          profile: [str(getattr(p, f)) for f in fields]},
                         index=[FIELD_LABELS.get(f, f) for f in fields])
