@@ -44,10 +44,12 @@ class Evaluation:
                          overall_members, min(overall_each, n_ood), self.missing, self.balanced, self.balance_seed)
 
     def batch_auroc_rows(self, batch_sizes=(1, 8, 32), n_partitions: int = 20) -> pd.DataFrame:
-        """Return one row (ood, method, batch_size, value) per OOD set and batch size: the AUROC of mean scores
-        over random batches (``metrics.batch_mean_auroc``; Chali et al.'s public code scores batches of 32),
-        on equal ID/OOD counts if this evaluation is ``balanced``; ``balance_seed`` seeds the batches too."""
+        """Return one row (ood, method, batch_size, scored, value) per OOD set and batch size: the AUROC of mean
+        scores over random batches (``metrics.batch_mean_auroc``; Chali et al.'s public code scores batches of
+        32), on equal ID/OOD counts if this evaluation is ``balanced``; ``balance_seed`` seeds the batches too.
+        ``scored`` labels the batch size for tables: "per image" or "batch of b"."""
         return pd.DataFrame([{"ood": name, "method": self.method, "batch_size": b,
+                              "scored": "per image" if b == 1 else f"batch of {b}",
                               "value": metrics.batch_mean_auroc(self.id_scores, s, b, n_partitions,
                                                                 self.balanced, self.balance_seed)}
                              for name, s in self.ood_scores.items() for b in batch_sizes])

@@ -90,8 +90,9 @@ def batch_mean_auroc(id_scores, ood_scores, batch_size: int, n_partitions: int =
     batches. The result is the mean over ``n_partitions`` random splits (seeded), so it does not hang on one
     split. ``batch_size`` = 1 gives the per-image ``auroc``.
 
-    This is how Chali et al.'s public code evaluates the approximate mass (one mean norm per test batch of
-    32, ``REFERENCE_NOTES``): a detector of whole batches. Averaging b scores shrinks each side's spread by
+    This is how Chali et al.'s public code evaluates the approximate mass (chsamy/ood_detection_approximate_mass:
+    ``ood_density_detection.py`` writes one mean norm per test batch of 32, ``experiment3.py`` takes the AUROC
+    of those): a detector of whole batches. Averaging b scores shrinks each side's spread by
     about √b, so the batch-level AUROC of a model is far above its per-image one (for normal scores of equal
     variance, Φ(√b · Φ⁻¹(per-image AUROC))). scikit-learn has no batch-level metric, hence this function.
     """

@@ -79,6 +79,7 @@ def test_batch_auroc_rows_give_the_per_image_auroc_at_batch_one_and_one_row_per_
     ev = evaluate.summarise("m", "id", rng.normal(size=64), ood, balanced=True, balance_seed=3)
     rows = ev.batch_auroc_rows(batch_sizes=(1, 4), n_partitions=5)
     assert rows[["ood", "batch_size"]].values.tolist() == [["a", 1], ["a", 4], ["b", 1], ["b", 4]]
+    assert rows.scored.tolist() == ["per image", "batch of 4"] * 2
     per_image = rows.set_index(["ood", "batch_size"]).value
     assert per_image["a", 1] == pytest.approx(ev.table.set_index("ood").value["a"])   # balanced, same seed
     assert per_image["a", 4] == pytest.approx(metrics.batch_mean_auroc(ev.id_scores, ood["a"], 4, 5, True, 3))

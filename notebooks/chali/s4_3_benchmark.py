@@ -163,7 +163,6 @@ display(mean_view.round(3))
 # %%
 BATCHES = [b for b in (1, 32) if 2 * b <= P.chali_n_test]       # at least two batches a side
 by_batch = pd.concat([ev.batch_auroc_rows(batch_sizes=BATCHES).assign(in_dist=d) for (d, _), ev in scores.items()])
-by_batch["scored"] = by_batch.batch_size.map(lambda b: "per image" if b == 1 else f"batch of {b}")
 display(by_batch.pivot_table(index=["in_dist", "ood", "scored"], columns="method", values="value", sort=False)
         .round(3))
 print("mean over the available sets:")
