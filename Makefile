@@ -2,11 +2,13 @@
 PY := .venv/bin/python
 PROFILE ?= cpu
 SEED ?= 0
+# make test: one process (and one torch thread) per core, split as tests/conftest.py says; TEST_WORKERS=0: in-process
+TEST_WORKERS ?= 2
 TCMALLOC := $(wildcard /usr/lib/x86_64-linux-gnu/libtcmalloc.so.4)
 export LD_PRELOAD := $(strip $(TCMALLOC) $(LD_PRELOAD))
 export OODLIB_DATA ?= $(abspath ../shared/datasets)
 
-.PHONY: setup book test page pages status models bench
+.PHONY: setup book test test-browser page pages status models bench
 
 setup:
 	@bash scripts/setup.sh
@@ -14,8 +16,11 @@ setup:
 book: setup          ## build the HTML book from the committed executed notebooks (no execution)
 	$(PY) -m oodlib.book build
 
-test: setup          ## unit tests + a smoke execution of every page
-	$(PY) -m pytest -q
+test: setup          ## unit tests + a smoke execution of every page, on TEST_WORKERS processes (pytest-xdist)
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
+
+test-browser: setup  ## only the browser checks: build, open every page in headless Chromium, screenshots → _build/screenshots/
+	$(PY) -m pytest -q -m browser tests/test_browser.py
 
 page: setup          ## re-execute one page: make page PAGE=notebooks/rose/s3_1_likelihood_fails.py PROFILE=cpu SEED=0
 	$(PY) -m oodlib.book run $(PAGE) --profile $(PROFILE) --seed $(SEED)

@@ -14,16 +14,14 @@
 # %% [markdown]
 # # oodbook
 #
-# An executable book that replicates five papers on out-of-distribution (OOD) detection with deep
-# generative models — ROSE (Choi et al.), the approximate mass (Chali et al.), hierarchies of
-# distributions (Schirrmeister et al.), mixture priors (Kamoi & Kobayashi) and SR-OOD (Sun et al.) —
-# on top of a thin PyTorch library, `oodlib`. Every number on a page is computed by the code on that
-# page and written to a results table (`book/results/*.csv`) beside the paper's own number; every
-# claim of a paper gets a verdict computed from those tables.
+# An executable book that replicates research papers on out-of-distribution (OOD) detection with deep
+# generative models, on top of a thin PyTorch library, `oodlib`. Every number on a page is computed by the code
+# on that page and written to a results table (`book/results/*.csv`) beside the paper's own number for the same
+# set; every claim of a paper gets a verdict computed from those tables.
 #
 # **How to read a page.** Each page is one section of a paper: the claim and how the paper tested it,
-# the setting we ran at (our sizes beside the paper's), a few `oodlib` calls, the table "paper vs ours",
-# the figure, and the verdict with what differs from the paper. Scores follow one convention: higher
+# the setting we ran at (our sizes beside the paper's), a few `oodlib` calls, the tables "ours (paper)",
+# the figures, and the verdict with what differs from the paper. Scores follow one convention: higher
 # means more OOD, so an AUROC below 0.5 means the method prefers the outliers.
 #
 # **Re-running a page.** `python -m oodlib.book run notebooks/<page>.py --profile cpu --seed 0`
@@ -37,28 +35,49 @@ seed = 0
 
 # %% tags=["remove-input"]
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Markdown, display as show
 
-from oodlib import book, claims, data, results
+from oodlib import book, claims, data, display, paper, results
 
+chapters = {p.parent.name for p in book.sources() if p.parent != book.NOTEBOOKS}
+covered = [k for k, (_, _, ch) in paper.PAPERS.items() if ch in chapters]
+show(Markdown("## The papers\n" + "\n".join(
+    f"- {paper.citation(k)}: " + ("a chapter of this book." if k in covered else "**not covered yet.**")
+    for k in paper.PAPERS)))
+
+# %% tags=["remove-input"]
+show(Markdown("## The verdicts\nEvery claim gets exactly one of these verdicts, computed from the results tables "
+              "by the rules in `oodlib.claims`. A claim is judged cell by cell (one in-distribution set, OOD set and "
+              "metric); a claim that one method beats another is judged on a 95% paired bootstrap interval of the "
+              "difference over the test images, and values closer than 0.0005 tie."))
+display.show(pd.DataFrame({"means": claims.VERDICTS}).rename_axis("verdict"), "The verdicts, defined")
+
+# %% tags=["remove-input"]
 pages = pd.DataFrame(book.executed_pages())
 pages = pages[pages.page != book.LANDING].assign(
     seed=lambda t: t.seed.astype("Int64"), minutes=lambda t: (t.wall_time_s / 60).round(1),
     executed=lambda t: t.executed_at.str[:10])
-display(Markdown("## The committed pages\nThe profile, seed and wall time each page was executed with "
-                 f"({pages.machine.dropna().iloc[0] if pages.machine.notna().any() else 'not executed yet'}):"))
-display(pages.set_index("page")[["state", "profile", "seed", "minutes", "executed"]])
+machine = pages.machine.dropna().iloc[0] if pages.machine.notna().any() else "not executed yet"
+display.show(pages.set_index("page")[["state", "profile", "seed", "minutes", "executed"]],
+             f"The committed pages: profile, seed and wall time each was executed with ({machine})", digits=1)
 
 # %% tags=["remove-input"]
 missing = [n for n in data.dataset_names() if not data.is_available(n)]
-rows = [{"dataset": n, "title": data.info(n).title} for n in missing]
-display(Markdown("## Datasets missing on this machine\nThe papers use these sets; the loader supports them "
-                 "(and fetches them with torchvision on a connected machine), but they are not here, so "
-                 "the pages say where a number is missing rather than substitute silently:"))
-display(pd.DataFrame(rows).set_index("dataset"))
+display.show(pd.DataFrame([{"dataset": n, "title": data.info(n).title} for n in missing]).set_index("dataset"),
+             "Datasets the papers use that are missing on this machine (the loader supports them; the pages say "
+             "where a number is missing rather than substitute silently)")
 
 # %% tags=["remove-input"]
-display(Markdown("## Claims and verdicts\nGenerated from the results tables by the rules in `oodlib.claims`."))
 summary = claims.claims_table(results.load_all(book.RESULTS), missing=missing)
-with pd.option_context("display.max_colwidth", None):
-    display(summary.set_index(["paper", "section"]))
+tally = summary.assign(paper=summary.paper.map(lambda k: paper.PAPERS[k][1].split(":")[0])).pivot_table(
+    index="paper", columns="verdict", values="claim", aggfunc="count", fill_value=0, sort=False)
+tally = tally.reindex(columns=[v for v in claims.VERDICTS if v in tally.columns])
+tally.loc["all papers"] = tally.sum()
+display.show(tally, "Tally of verdicts, per paper")
+
+# %% tags=["remove-input"]
+for key in dict.fromkeys(summary.paper):
+    part = summary[summary.paper == key].assign(
+        section=lambda t: [f'<a href="{pg}.html">{sec}</a>' for pg, sec in zip(t.page, t.section)])
+    show(display.verdicts(part, caption=f"Claims of {paper.PAPERS[key][0]}, “{paper.PAPERS[key][1]}”, and their "
+                                        "verdicts (each section links to its page)"))

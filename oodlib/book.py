@@ -69,9 +69,17 @@ def _snapshot(folder: Path) -> dict:
     return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.csv")} if folder.exists() else {}
 
 
-def kernel_env(results_dir: Path) -> dict:
-    """Return the environment the kernel runs in (oodlib importable, results folder, tcmalloc)."""
+def page_name(src: Path) -> str:
+    """Return a page's identity, its path under notebooks/ without suffix ("chali/s4_2_penalty_ablation")."""
+    src = Path(src).resolve()
+    return str(src.relative_to(NOTEBOOKS).with_suffix("")) if src.is_relative_to(NOTEBOOKS) else src.stem
+
+
+def kernel_env(results_dir: Path, page: str | None = None) -> dict:
+    """Return the environment the kernel runs in (oodlib importable, results folder, the page's name, tcmalloc)."""
     env = dict(os.environ)
+    if page:
+        env["OODBOOK_PAGE"] = page                       # oodlib.page.Page reads it: the page is named once
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["OODBOOK_RESULTS_DIR"] = str(results_dir)
@@ -102,7 +110,7 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
     results_dir.mkdir(parents=True, exist_ok=True)
     before = _snapshot(results_dir)
     params = {"profile": profile, "seed": seed, **(parameters or {})}
-    old_env, new_env = dict(os.environ), kernel_env(results_dir)
+    old_env, new_env = dict(os.environ), kernel_env(results_dir, page_name(src))
     os.environ.clear()
     os.environ.update(new_env)                            # the kernel inherits this environment
     t0 = time.time()
@@ -141,9 +149,11 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
                                 if (results_dir / f"{r}.csv").exists()}
     if src.stem == LANDING:
         meta["results_read"] = {p.name: sha256(p) for p in sorted(results_dir.glob("*.csv"))}
-        for cell in nb.cells:                 # the landing page shows no code parameters
-            if "injected-parameters" in cell.metadata.get("tags", []):
-                cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
+    for cell in nb.cells:      # the parameters appear once: the values this run used (none on the landing page)
+        tags = cell.metadata.get("tags", [])
+        hide = "parameters" in tags or (src.stem == LANDING and "injected-parameters" in tags)
+        if hide and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
     nb.metadata["oodbook"] = meta             # last: nbformat copies the dict on assignment
     with atomic_path(out) as tmp:
         nbformat.write(nb, tmp)

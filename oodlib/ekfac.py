@@ -21,18 +21,45 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils import parametrize
 
-from .errors import UnknownName
+from .errors import BadInput, UnknownName
+
+
+def factoring_problem(module: nn.Module) -> str | None:
+    """Return why a layer's per-sample gradient cannot be read off its inputs and output gradients, or None.
+
+    Factored form needs a plain ``nn.Linear`` or ``nn.Conv2d`` (ungrouped, zero padding given as numbers):
+    forward not overridden, not parametrized, no hooks of its own, parameters just weight and bias.
+    """
+    if not isinstance(module, (nn.Linear, nn.Conv2d)):
+        return f"it is a {type(module).__name__}, not a Linear or Conv2d"
+    base = nn.Linear if isinstance(module, nn.Linear) else nn.Conv2d
+    if parametrize.is_parametrized(module):
+        return "it is parametrized (torch.nn.utils.parametrize)"
+    if type(module).forward is not base.forward or getattr(type(module), "_conv_forward", None) is not getattr(
+            base, "_conv_forward", None):
+        return f"{type(module).__name__} overrides {base.__name__}'s forward"
+    extra = sorted(set(dict(module.named_parameters())) - {"weight", "bias"})
+    if extra:
+        return f"it has parameters {extra} besides weight and bias"
+    if module._forward_pre_hooks or module._forward_hooks:
+        return "it has forward hooks, which may change its inputs or outputs"
+    if base is nn.Conv2d:
+        if module.groups != 1:
+            return f"it is a grouped Conv2d (groups={module.groups})"
+        if module.padding_mode != "zeros":
+            return f"its padding_mode is {module.padding_mode!r}, not 'zeros'"
+        if isinstance(module.padding, str):
+            return f"its padding is given as {module.padding!r}, not as numbers"
+    return None
 
 
 def _check_layer(name: str, module: nn.Module) -> None:
-    if isinstance(module, nn.Conv2d):
-        if module.groups != 1 or module.padding_mode != "zeros":
-            raise UnknownName(f"EKFAC handles ungrouped, zero-padded Conv2d; layer {name!r} is {module}; "
-                              f"use preconditioner='diag' for it")
-    elif not isinstance(module, nn.Linear):
-        raise UnknownName(f"EKFAC handles Linear and Conv2d layers; layer {name!r} is {type(module).__name__}; "
-                          f"use preconditioner='diag' for it")
+    problem = factoring_problem(module)
+    if problem:
+        raise UnknownName(f"EKFAC handles plain Linear layers and ungrouped, zero-padded Conv2d layers; layer "
+                          f"{name!r} cannot be factored ({problem}); use preconditioner='diag' for it")
 
 
 def _inputs_matrix(module: nn.Module, inp: torch.Tensor) -> torch.Tensor:
@@ -53,29 +80,74 @@ def _output_grads_matrix(grad_out: torch.Tensor) -> torch.Tensor:
     return grad_out.reshape(grad_out.shape[0], -1, grad_out.shape[-1])
 
 
+def capture_layer_io(model: nn.Module, log_lik: Callable, x, layers) -> tuple[dict, dict]:
+    """Return ({layer: (a, g)}, {layer: problem}) from one batched forward and backward of ``log_lik(model, x)``.
+
+    A layer lands in the problems instead (with the reason) where its a and g would not be one sample's:
+    it ran other than once, or its input's first axis is not the batch of ``x``. Layers must pass
+    ``factoring_problem``; ``layer_io`` raises on any problem.
+    """
+    modules = dict(model.named_modules())
+    batch = x.shape[0] if torch.is_tensor(x) else None
+    seen: dict = {name: [] for name in layers}
+    hooks = [modules[name].register_forward_hook(
+        lambda m, inp, out, name=name: seen[name].append((inp[0].detach(), out))) for name in layers]
+    try:
+        with torch.enable_grad():
+            total = log_lik(model, x)
+    finally:
+        for h in hooks:
+            h.remove()
+    problems = {name: f"it ran {len(calls)} times in one forward pass, not once" for name, calls in seen.items()
+                if len(calls) != 1}
+    if batch is not None:
+        problems.update({name: f"its input has {calls[0][0].shape[0]} rows on the first axis for a batch of {batch}"
+                         for name, calls in seen.items() if len(calls) == 1 and calls[0][0].shape[0] != batch})
+    problems.update({name: "its output does not require grad (frozen parameters?)" for name, calls in seen.items()
+                     if name not in problems and not calls[0][1].requires_grad})
+    ok = [name for name in layers if name not in problems]
+    grads = torch.autograd.grad(total, [seen[name][0][1] for name in ok], allow_unused=True) if ok else []
+    io = {}
+    for name, g in zip(ok, grads):
+        inp, out = seen[name][0]
+        g = torch.zeros_like(out) if g is None else g            # the log-likelihood does not use this layer
+        io[name] = (_inputs_matrix(modules[name], inp), _output_grads_matrix(g))
+    return io, problems
+
+
 def layer_io(model: nn.Module, log_lik: Callable, x, layers) -> dict:
     """Return {layer: (a, g)}: each sample's layer inputs a (B × positions × in[+1]) and gradients of its
     log-likelihood w.r.t. the layer's outputs g (B × positions × out), from one batched forward and backward.
 
     ``log_lik(model, x)`` must return the summed log-likelihood of the batch, and samples must not interact
     (BatchNorm in eval mode), so the output gradients are per sample. A layer's per-sample weight gradient
-    is G = Σ_positions g aᵀ, so a and g carry it in factored form.
+    is G = Σ_positions g aᵀ, so a and g carry it in factored form (``factored_grads``).
     """
     modules = dict(model.named_modules())
     for name in layers:
         _check_layer(name, modules[name])
-    seen: dict = {}
-    hooks = [modules[name].register_forward_hook(
-        lambda m, inp, out, name=name: seen.__setitem__(name, (inp[0].detach(), out))) for name in layers]
-    try:
-        with torch.enable_grad():
-            total = log_lik(model, x)
-            grads = torch.autograd.grad(total, [seen[name][1] for name in layers])
-    finally:
-        for h in hooks:
-            h.remove()
-    return {name: (_inputs_matrix(modules[name], seen[name][0]), _output_grads_matrix(g))
-            for name, g in zip(layers, grads)}
+    io, problems = capture_layer_io(model, log_lik, x, layers)
+    if problems:
+        raise BadInput("EKFAC needs each layer to run once per forward pass on the whole batch (batch first); "
+                       + "; ".join(f"layer {n!r}: {why}" for n, why in problems.items())
+                       + "; use preconditioner='diag' for such layers")
+    return io
+
+
+def factored_grads(module: nn.Module, a: torch.Tensor, g: torch.Tensor) -> dict:
+    """Return {"weight": B×(weight shape)[, "bias": B×out]}: per-sample gradients G = Σ_positions g aᵀ
+    (ROSE Eq. 5's s_l) of a Linear/Conv2d layer from its factors (``layer_io``), the bias as G's last column.
+
+    Hand-written rather than by torch.func.vmap, which cannot run models that accumulate in place
+    (``logdet += ...`` on a batch-shaped tensor, as some normalizing-flow libraries do); a and g come
+    from one ordinary batched backward.
+    """
+    G = torch.einsum("bpo,bpi->boi", g, a)
+    w = module.weight
+    out = {"weight": G[..., :w[0].numel()].reshape(G.shape[0], *w.shape)}
+    if module.bias is not None:
+        out["bias"] = G[..., -1]
+    return out
 
 
 def kronecker_factors(model: nn.Module, log_lik: Callable, batches, layers) -> dict:

@@ -31,6 +31,11 @@ class Evaluation:
     missing: dict = field(default_factory=dict)
     balanced: bool = False               # metrics on equal ID/OOD counts (Chali §4.3) ...
     balance_seed: int = 0                # ... subsampled with this seed
+    overall: np.ndarray | None = None    # the "overall" mix's scores (ROSE §5.1), where one was asked for
+
+    def scored_sets(self) -> dict:
+        """Return {OOD set: scores}, the "overall" mix included where there is one."""
+        return {**self.ood_scores, **({"overall": self.overall} if self.overall is not None else {})}
 
     def subset(self, n_id: int, n_ood: int, metric_names=("AUROC",), overall_members=None,
                overall_each: int = 1000) -> "Evaluation":
@@ -101,7 +106,57 @@ def summarise(method: str, id_name: str, id_scores, ood_scores: dict, metric_nam
     if overall_members:
         all_scores["overall"] = overall_scores(ood_scores, overall_members, overall_each)
     table = metric_rows(method, id_scores, all_scores, metric_names, balanced, balance_seed)
-    return Evaluation(method, id_name, id_scores, ood_scores, table, dict(missing or {}), balanced, balance_seed)
+    return Evaluation(method, id_name, id_scores, ood_scores, table, dict(missing or {}), balanced, balance_seed,
+                      all_scores.get("overall"))
+
+
+DIFFERENCE = "Δ{metric}"                       # the metric of a paired difference row (claims read these rows)
+INTERVAL = ("Δ{metric} low", "Δ{metric} high")  # its 95% paired bootstrap interval
+
+
+def difference_label(method: str, versus: str) -> str:
+    """Return the method name of the rows of ``method``'s AUROC minus ``versus``'s: "A − B"."""
+    return f"{method} − {versus}"
+
+
+def _difference_rows(method: str, ood: str, diff: float, low: float, high: float) -> list[dict]:
+    names = [DIFFERENCE, *INTERVAL]
+    return [{"ood": ood, "method": method, "metric": n.format(metric="AUROC"), "value": v}
+            for n, v in zip(names, (diff, low, high))]
+
+
+def paired_difference_rows(ev: Evaluation, versus: Evaluation, seed: int = 0, n_boot: int = 1000) -> pd.DataFrame:
+    """Return rows (ood, method "A − B", metric ΔAUROC / ΔAUROC low / ΔAUROC high, value): AUROC of ``ev`` minus
+    AUROC of ``versus`` on every OOD set both scored ("overall" included), with a 95% paired bootstrap interval over
+    the test images (``metrics.paired_auroc_difference``). Both must have scored the same images in the same
+    order. These rows are how a page lets a claim "A beats B" be judged (``oodlib.claims``, rule ``beats``)."""
+    if ev.id_name != versus.id_name or len(ev.id_scores) != len(versus.id_scores):
+        raise BadInput(f"paired differences need the same ID test images: {ev.method} scored "
+                       f"{len(ev.id_scores)} of {ev.id_name}, {versus.method} {len(versus.id_scores)} of "
+                       f"{versus.id_name}; score both with the same n_id and seed")
+    mine, theirs = ev.scored_sets(), versus.scored_sets()
+    out = []
+    for name in (n for n in mine if n in theirs):
+        diff, low, high = metrics.paired_auroc_difference(versus.id_scores, theirs[name], ev.id_scores, mine[name],
+                                                          n_boot=n_boot, seed=seed, balanced=ev.balanced,
+                                                          balance_seed=ev.balance_seed)
+        out += _difference_rows(difference_label(ev.method, versus.method), name, diff, low, high)
+    return pd.DataFrame(out, columns=["ood", "method", "metric", "value"])
+
+
+def paired_mean_difference_rows(evs: list, versus: list, seed: int = 0, n_boot: int = 1000) -> pd.DataFrame:
+    """Return the rows of ``paired_difference_rows`` for the *mean* AUROC over every OOD set of several
+    evaluations (one per in-distribution set; ``versus`` in the same order), ood "mean": e.g. Chali et al.
+    §4.3's mean over Table 2's sets (``metrics.paired_mean_auroc_difference``)."""
+    def groups(items):
+        return [(e.id_scores, [e.ood_scores[n] for n in sorted(e.ood_scores)]) for e in items]
+    for e, v in zip(evs, versus):
+        if sorted(e.ood_scores) != sorted(v.ood_scores) or len(e.id_scores) != len(v.id_scores):
+            raise BadInput(f"{e.method} and {v.method} must score the same ID images and OOD sets")
+    diff, low, high = metrics.paired_mean_auroc_difference(groups(versus), groups(evs), n_boot=n_boot, seed=seed,
+                                                           balanced=evs[0].balanced,
+                                                           balance_seed=evs[0].balance_seed)
+    return pd.DataFrame(_difference_rows(difference_label(evs[0].method, versus[0].method), "mean", diff, low, high))
 
 
 def evaluate(scorer, id_test: data.ImageSet, ood_sets: dict, method: str | None = None,

@@ -114,27 +114,58 @@ def batch_mean_auroc(id_scores, ood_scores, batch_size: int, n_partitions: int =
 
 
 def paired_auroc_difference(id_a, ood_a, id_b, ood_b, n_boot: int = 1000, level: float = 0.95,
-                            seed: int = 0) -> tuple[float, float, float]:
+                            seed: int = 0, balanced: bool = False, balance_seed: int = 0) -> tuple[float, float, float]:
     """Return (AUROC(b) − AUROC(a), low, high): the difference of two scorers' AUROCs on the *same* images
     and its paired bootstrap percentile interval at ``level``.
 
     The i-th ID (and OOD) score of a and of b must be of the same image. Each replicate draws ID and OOD images
     with replacement (separately, keeping their counts) and computes both AUROCs on that draw, so the interval
     measures how much the difference depends on which test images were drawn; it says nothing of the spread
-    between two trainings of the same model. scikit-learn has no paired bootstrap, hence this function.
+    between two trainings of the same model. ``balanced`` first subsamples both scorers' larger side to the
+    smaller one's size exactly as ``auroc(..., balanced=True, seed=balance_seed)`` does, so the point difference
+    is that of the balanced AUROCs. scikit-learn has no paired bootstrap, hence this function.
     """
-    id_a, ood_a = check_scores(id_a, "id_a"), check_scores(ood_a, "ood_a")
-    id_b, ood_b = check_scores(id_b, "id_b"), check_scores(ood_b, "ood_b")
-    if len(id_a) != len(id_b) or len(ood_a) != len(ood_b):
-        raise BadInput(f"paired scores need the same images: a has {len(id_a)} ID / {len(ood_a)} OOD scores, "
-                       f"b has {len(id_b)} / {len(ood_b)}; score the same ID and OOD images with both")
+    return paired_mean_auroc_difference([(id_a, [ood_a])], [(id_b, [ood_b])], n_boot, level, seed, balanced,
+                                        balance_seed)
+
+
+def paired_mean_auroc_difference(groups_a, groups_b, n_boot: int = 1000, level: float = 0.95, seed: int = 0,
+                                 balanced: bool = False, balance_seed: int = 0) -> tuple[float, float, float]:
+    """Return (mean AUROC of b − mean AUROC of a, low, high) over several (ID, OOD) pairs, with a paired bootstrap
+    percentile interval: e.g. Chali et al. §4.3's mean AUROC over Table 2's OOD sets, scorer b against scorer a.
+
+    ``groups_a`` / ``groups_b``: lists of (id_scores, [ood_scores, ...]), one group per in-distribution set, the
+    same images in the same order for a and b. The mean is over every (group, OOD set) pair. Each replicate
+    redraws, with replacement, every pair's ID and OOD images (ID images shared by a group's pairs are redrawn per
+    pair when ``balanced`` subsamples them differently per pair; otherwise once per group).
+    """
+    if len(groups_a) != len(groups_b) or any(len(ga[1]) != len(gb[1]) for ga, gb in zip(groups_a, groups_b)):
+        raise BadInput("paired scores need the same groups and OOD sets for a and b")
     if n_boot < 1 or not 0 < level < 1:
         raise BadInput(f"need n_boot >= 1 and 0 < level < 1, got n_boot={n_boot}, level={level}")
+    pairs = []                           # (group index, id_a, ood_a, id_b, ood_b) after balancing
+    for g, ((id_a, oods_a), (id_b, oods_b)) in enumerate(zip(groups_a, groups_b)):
+        for ood_a, ood_b in zip(oods_a, oods_b):
+            ia, oa = check_scores(id_a, "id_a"), check_scores(ood_a, "ood_a")
+            ib, ob = check_scores(id_b, "id_b"), check_scores(ood_b, "ood_b")
+            if len(ia) != len(ib) or len(oa) != len(ob):
+                raise BadInput(f"paired scores need the same images: a has {len(ia)} ID / {len(oa)} OOD scores, "
+                               f"b has {len(ib)} / {len(ob)}; score the same ID and OOD images with both")
+            ia, oa = _prepare(ia, oa, balanced, balance_seed)      # same lengths → the same subsample for a and b
+            ib, ob = _prepare(ib, ob, balanced, balance_seed)
+            pairs.append((g if not balanced else len(pairs), ia, oa, ib, ob))
     rng = np.random.default_rng(seed)
     diffs = np.empty(n_boot)
-    for r in range(n_boot):          # one replicate = two sorts of a few thousand scores: no per-image loop
-        i, o = rng.integers(0, len(id_a), len(id_a)), rng.integers(0, len(ood_a), len(ood_a))
-        diffs[r] = auroc(id_b[i], ood_b[o]) - auroc(id_a[i], ood_a[o])
+    for r in range(n_boot):          # one replicate = a few sorts of a few thousand scores: no per-image loop
+        id_draw, total = {}, 0.0
+        for key, ia, oa, ib, ob in pairs:
+            if key not in id_draw:
+                id_draw[key] = rng.integers(0, len(ia), len(ia))
+            i = id_draw[key]
+            o = rng.integers(0, len(oa), len(oa))
+            total += auroc(ib[i], ob[o]) - auroc(ia[i], oa[o])
+        diffs[r] = total / len(pairs)
     tail = 100 * (1 - level) / 2
     low, high = np.percentile(diffs, [tail, 100 - tail])
-    return auroc(id_b, ood_b) - auroc(id_a, ood_a), float(low), float(high)
+    point = float(np.mean([auroc(ib, ob) - auroc(ia, oa) for _, ia, oa, ib, ob in pairs]))
+    return point, float(low), float(high)

@@ -58,8 +58,8 @@ TABLE_OF = {"mnist": "Table 3", "cifar10": "Table 4"}
 
 def with_paper_and_baselines(ours: pd.DataFrame, dataset: str, profile: str, seed: int) -> pd.DataFrame:
     """Return results rows (``results.COLUMNS``) of ``ours`` plus the paper's GradCon / OCGAN values (model
-    "quoted from the paper"), each with the paper's value beside it, and a "DATASET:mean" row per method (mean
-    over classes)."""
+    "quoted from the paper": the number in ``paper_value`` only, ``value`` empty, since we did not run them),
+    each of ours with the paper's value beside it, and a "DATASET:mean" row per method (mean over classes)."""
     from . import paper
     from .results import COLUMNS
 
@@ -72,7 +72,7 @@ def with_paper_and_baselines(ours: pd.DataFrame, dataset: str, profile: str, see
     for method in QUOTED_BASELINES:
         for name in CLASS_NAMES[dataset]:
             v = paper.value("approx_mass", table, "", f"{dataset}:{name}", f"{dataset}:rest", method, "AUROC")
-            rows.append({"method": method, "in_dist": f"{dataset}:{name}", "value": v, "paper_value": v,
+            rows.append({"method": method, "in_dist": f"{dataset}:{name}", "value": float("nan"), "paper_value": v,
                          "model": "quoted from the paper"})
     df = pd.DataFrame(rows)
     means = (df.groupby("method", sort=False).agg(value=("value", "mean"), paper_value=("paper_value", "mean"),

@@ -12,6 +12,27 @@ import pandas as pd
 
 NUMBERS_CSV = Path(__file__).with_name("paper_numbers.csv")
 
+# The five papers, by their key in paper_numbers.csv and the results tables: authors, title, and the book's
+# chapter folder (notebooks/<chapter>/; None where the book has no chapter yet).
+PAPERS = {
+    "rose": ("Choi, Yoon, Bae, Kang", "Robust Out-of-Distribution Detection on Deep Probabilistic Generative Models",
+             "rose"),
+    "approx_mass": ("Chali, Kucher, Duranton, Klein",
+                    "Improving normalizing flows with the approximate mass for OOD detection", "chali"),
+    "hierarchy": ("Schirrmeister, Zhou, Ball, Zhang", "Understanding Anomaly Detection with Deep Invertible Networks "
+                  "through Hierarchies of Distributions and Features", None),
+    "mixture_prior": ("Kamoi, Kobayashi", "Likelihood Assignment for Out-of-Distribution Inputs in Deep Generative "
+                      "Models is Sensitive to Prior Distribution Choice", None),
+    "sr_ood": ("Sun, Zhang, Zhang, Ren, Zhu, Zhang, Cui, Li", "SR-OOD: Out-of-Distribution Detection via Sample "
+               "Repairing", None),
+}
+
+
+def citation(key: str) -> str:
+    """Return "Authors — *Title*" of the paper with key ``key`` (a key of PAPERS)."""
+    authors, title, _ = PAPERS[key]
+    return f"{authors} — *{title}*"
+
 # ROSE Table 2 rows, per in-distribution set, in the paper's order.
 ROSE_TABLE2_OOD = {
     "fmnist": ["mnist", "kmnist", "notmnist", "omniglot", "cifar10", "svhn", "noise", "constant"],
@@ -37,6 +58,7 @@ def rose_ood_sets(in_dist: str) -> list[str]:
 # Chali et al. (approximate mass). Table 1: one OOD set per in-distribution set; Table 2: its rows, in order
 # ("inaturalist" holds both the Animalia and the Plantae parts of the paper's table).
 CHALI_TABLE1_OOD = {"fmnist": "mnist", "cifar10": "svhn"}
+CHALI_PAPER_SIZE = {"fmnist": "≈10M", "cifar10": "≈60M"}     # §4.2: the parameters of the paper's RealNVPs
 CHALI_TABLE2_OOD = {"fmnist": ["mnist", "emnist", "kmnist"],
                     "cifar10": ["svhn", "inaturalist", "dtd", "places365", "gtsrb"]}
 # Where a set the paper uses is not on these machines, the closest one that is, and why (said on the page).
@@ -49,11 +71,25 @@ CHALI_STAND_INS = {
 
 # Sets of ours that paper_numbers.csv names differently (the same images, not a stand-in).
 CHALI_PAPER_NAMES = {"dtd": "texture"}
+# Where only part of a set is on these machines: the part, a set of its own name. Its rows carry that name and
+# no paper number (the paper's is for the whole set); pages show the whole set's number apart, named as such.
+PARTIAL_SETS = {"dtd": "dtd_partial"}
 
 
-def stood_in_for(name: str) -> list[str]:
-    """Return the paper's sets that ``name`` stands in for (CHALI_STAND_INS), e.g. ["svhn"] for "gtsrb"."""
-    return [paper_set for paper_set, (stand_in, _) in CHALI_STAND_INS.items() if stand_in == name]
+def chali_table2_sets(in_dist: str, available) -> list[str]:
+    """Return Chali Table 2's OOD sets for ``in_dist`` as scored here: a set that is missing but has a part here
+    (PARTIAL_SETS) is replaced by that part; other missing sets stay (the loader reports them missing)."""
+    return [PARTIAL_SETS[n] if n in PARTIAL_SETS and not available(n) and available(PARTIAL_SETS[n]) else n
+            for n in CHALI_TABLE2_OOD[in_dist]]
+
+
+def stands_for(name: str) -> str | None:
+    """Return the paper's set that our set ``name`` replaces on these machines (a stand-in, CHALI_STAND_INS, or a
+    part of the set, PARTIAL_SETS), or None."""
+    for paper_set, (stand_in, _) in CHALI_STAND_INS.items():
+        if stand_in == name:
+            return paper_set
+    return next((whole for whole, part in PARTIAL_SETS.items() if part == name), None)
 
 
 def chali_ood(name: str, available) -> tuple[str, str]:

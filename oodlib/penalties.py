@@ -11,7 +11,7 @@ The approximate-mass penalty (Chali et al. 2023, Eq. 2; §3.2), by double backpr
     objective = ℓ(x) + α · (1/B) Σ_i ‖∂ℓ(x)/∂x̃_i‖₂,
 
 with ℓ the model's own batch loss (for the flows, −(1/B) Σ_i log p(x_i) in bits/dim), x̃ = x / 255 the
-image in [0, 1] (``oodlib.scores.approx_mass.PIXEL_SCALE``) and B the batch size.
+image in [0, 1] (``oodlib.units.PIXEL_SCALE``) and B the batch size.
 
 Units and α. This is exactly what the reference code computes (chsamy/ood_detection_approximate_mass,
 ``flow_ssl/flow_loss.py``): ``nll = -ll.mean()`` over the batch (nats per image), ``gradient =
@@ -41,7 +41,8 @@ import math
 import torch
 
 from .errors import BadInput, UnknownName
-from .scores.approx_mass import PIXEL_SCALE, model_dtype_device
+from .models import model_dtype_device
+from .units import PIXEL_SCALE
 
 
 class ApproxMassPenalty:

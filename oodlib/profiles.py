@@ -180,3 +180,20 @@ def compare(profile: str, fields=BASE_FIELDS):
     return pd.DataFrame({"paper profile": [str(getattr(PAPER, f)) for f in fields],
                          profile: [str(getattr(p, f)) for f in fields]},
                         index=[FIELD_LABELS.get(f, f) for f in fields])
+
+
+def setting_rows(profile: str, fields, in_dists) -> dict:
+    """Return {field label: {in-distribution set: (this profile's value, the paper profile's)}} for ``fields``:
+    a field that is a dict keyed by in-distribution set gives each set its own value (absent: None, i.e. "all"
+    for sizes, the paper's for architecture changes), any other field the same value for every set."""
+    p = get_profile(profile)
+
+    def of(prof, f, d):
+        v = getattr(prof, f)
+        if isinstance(v, dict) and (d in v or any(k in PER_SET_KEYS for k in v) or not v):
+            return v.get(d, {} if f.endswith("_arch") else None)
+        return v
+    return {FIELD_LABELS.get(f, f): {d: (of(p, f, d), of(PAPER, f, d)) for d in in_dists} for f in fields}
+
+
+PER_SET_KEYS = ("fmnist", "cifar10", "mnist", "svhn", "celeba")   # dict fields keyed by in-distribution set

@@ -32,13 +32,16 @@ def paper_table_of(table: str) -> str:
 
 def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, model: str, in_dist: str,
          profile: str, seed: int, paper_table: str | None = None, paper_model: str | None = None,
-         paper_ood: dict | None = None) -> pd.DataFrame:
+         paper_names: dict | None = None) -> pd.DataFrame:
     """Return ``values`` (columns ood, method, metric, value) as results rows with the paper's values beside.
 
     The paper value is looked up in the paper's ``paper_table`` (default: ``paper_table_of(table)``); it is left
     empty where the paper has no such cell. A method written "METHOD/VARIANT" (e.g. "ROSE/EKFAC",
-    "ROSE/0.5x") is looked up as that method and variant of paper_numbers.csv. ``paper_ood`` maps an OOD set
-    of ours to the paper's set it stands in for (e.g. {"gtsrb": "svhn"}): its paper value is that set's.
+    "ROSE/0.5x") is looked up as that method and variant of paper_numbers.csv. ``paper_names`` maps an OOD set
+    of ours to the name paper_numbers.csv gives *the same set* (e.g. {"dtd": "texture"}). A stand-in (another set,
+    or part of a set) is never renamed: its row carries its own name and the paper's number for that set where
+    the paper has one, else none (``display.paper_vs_ours`` can show the number of the set it stands in for in
+    a column of its own).
     """
     if paper_name not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, got {paper_name!r}")
@@ -49,7 +52,7 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
 
     def paper_cell(r):
         method, _, variant = r.method.partition("/")
-        ood = (paper_ood or {}).get(r.ood, r.ood)
+        ood = (paper_names or {}).get(r.ood, r.ood)
         return paper.value(paper_name, quoted, paper_model or model, in_dist, ood, method, r.metric, variant)
 
     out["paper_value"] = pd.Series([paper_cell(r) for r in out.itertuples()], index=out.index, dtype="float64")
@@ -112,14 +115,3 @@ def means_over_sets(table: pd.DataFrame, *, table_name: str, metric: str = "AURO
                                                             profile=("profile", "first"), seed=("seed", "first"))
         out.append(m.reset_index().assign(table=table_name, model="any", in_dist=scope, ood="mean", metric=metric))
     return pd.concat(out, ignore_index=True)[COLUMNS]
-
-
-def paper_vs_ours(table: pd.DataFrame, index=("ood",), columns=("method",)) -> pd.DataFrame:
-    """Return a wide "paper | ours | ours − paper" view of results rows for display."""
-    t = table.assign(diff=table["value"] - table["paper_value"])
-    wide = t.pivot_table(index=list(index), columns=list(columns), values=["paper_value", "value", "diff"],
-                         aggfunc="first", sort=False, dropna=False)
-    wide = wide.dropna(how="all")       # e.g. (in_dist, ood) pairs that no row has: the product of the index levels
-    wide = wide.rename(columns={"paper_value": "paper", "value": "ours", "diff": "ours − paper"}, level=0)
-    order = [c for c in ("paper", "ours", "ours − paper") if c in wide.columns.get_level_values(0)]
-    return wide.reindex(columns=order, level=0)

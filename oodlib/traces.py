@@ -75,6 +75,10 @@ def score_snapshots(models: dict, sets: dict, methods=TRACE_METHODS, progress: b
     return Trace(np.array(epochs), {m: {k: np.stack(v) for k, v in d.items()} for m, d in scores.items()})
 
 
+# Set names of older device runs: "dtd" was then the registry's name of the 10-class part of DTD.
+LEGACY_SET_NAMES = {"dtd": "dtd_partial"}
+
+
 def load_device_run(path: str | Path) -> Trace:
     """Read one run written by ``scripts/chali_device_run.py`` (``IN_DIST_PROFILE_alphaA.npz``; the first
     runs, on CIFAR-10, were ``PROFILE_alphaA.npz``)."""
@@ -87,6 +91,7 @@ def load_device_run(path: str | Path) -> Trace:
         for key in z.files:
             if "__" in key:
                 method, name = key.split("__", 1)
+                name = LEGACY_SET_NAMES.get(name, name)
                 scores.setdefault(method, {})[name] = z[key]
         meta = json.loads(z["meta"].item())
         meta.update(train_loss=z["train_loss"].tolist(), seconds=z["seconds"].tolist())
@@ -111,7 +116,7 @@ class DeviceRuns:
         for (profile, alpha), t in sorted(self.runs.items()):
             arch = json.loads(t.meta["model"])
             out.append({"architecture": f"{profile}: {arch['scales']} scales × {arch['blocks']} blocks, hidden {arch['hidden']}",
-                        "α": alpha, "training images": t.meta["n_train"], "epochs": int(t.epochs[-1]),
+                        "α": f"{alpha:g}", "training images": t.meta["n_train"], "epochs": int(t.epochs[-1]),
                         "last train loss (bits/dim)": round(t.meta["train_loss"][-1], 3),
                         "s per epoch": round(float(np.mean(t.meta["seconds"])), 1), "device": t.meta["device"]})
         return pd.DataFrame(out)

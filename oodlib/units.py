@@ -2,6 +2,8 @@
 
 import math
 
+PIXEL_SCALE = 255.0   # ∂/∂x̃ = 255·∂/∂x for x̃ = x / 255 (ToTensor's [0, 1] scale, Chali et al.'s input)
+
 
 def bits_per_dim(nll_nats, num_dims: int):
     """Return bits/dim = NLL / (D · ln 2) for an NLL in nats per image over D sub-pixels."""

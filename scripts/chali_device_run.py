@@ -35,9 +35,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # Table 2's sets that are on these machines (SVHN, Places365, iNaturalist and EMNIST are not)
-OOD_SETS = {"cifar10": ("gtsrb", "dtd"), "fmnist": ("mnist", "kmnist")}
+OOD_SETS = {"cifar10": ("gtsrb", "dtd_partial"), "fmnist": ("mnist", "kmnist")}
 SUBSETS = {"cifar10": {("cifar10", "train"): 23000, ("cifar10", "test"): 1000, ("gtsrb", "test"): 1000,
-                       ("dtd", "test"): 1000},
+                       ("dtd_partial", "test"): 1000},
            "fmnist": {("fmnist", "train"): 59000, ("fmnist", "test"): 2000, ("mnist", "test"): 2000,
                       ("kmnist", "test"): 2000}}
 

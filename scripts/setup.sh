@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up what the book and the tests need on a fresh machine: Debian packages (Fashion-MNIST, tcmalloc)
+# Set up what the book and the tests need on a fresh machine: Debian packages (Fashion-MNIST, tcmalloc,
+# Chromium and its driver for the browser test)
 # where apt is usable, and a virtual environment with the exact pins of requirements.txt.
 # Safe to run again: it skips what is already in place.
 set -euo pipefail
@@ -8,6 +9,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 [ -d /usr/share/datasets/fashion-mnist ] || need_apt+=(dataset-fashion-mnist)
 [ -e /usr/lib/x86_64-linux-gnu/libtcmalloc.so.4 ] || [ "$(uname -m)" != x86_64 ] || need_apt+=(libgoogle-perftools4)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)                  # tests/test_browser.py: headless Chromium
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need_apt[*]}"

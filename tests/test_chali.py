@@ -1,5 +1,6 @@
 """Chali et al.'s pieces: recipes, per-epoch snapshots and traces, gradient clipping, one-class splits,
-stand-in OOD sets, device-run files, and the claims' strict "beats" rule."""
+stand-in and partial OOD sets, device-run files, and the claims' "beats" rule (read from paired difference
+rows)."""
 
 import importlib.util
 import json
@@ -13,7 +14,7 @@ import pytest
 import torch
 
 from oodlib import cache, claims, metrics, oneclass, paper, results, traces, zoo
-from oodlib.errors import BadInput
+from oodlib.errors import BadInput, UnknownName
 from oodlib.models import RealNVP, RealNVPConfig
 from oodlib.train import TrainConfig, train
 
@@ -174,11 +175,19 @@ def test_stand_in_for_a_missing_set():
     assert name == "gtsrb" and "svhn is not on this machine" in note
 
 
-def test_results_rows_take_the_paper_value_of_the_set_stood_in_for():
-    values = pd.DataFrame([{"ood": "gtsrb", "method": "approx_mass", "metric": "AUROC", "value": 0.7}])
+def test_results_rows_never_give_a_stand_in_the_paper_value_of_the_set_it_replaces():
+    """A stand-in (GTSRB for SVHN) carries its own name and the paper's number for *that* set: Table 1 has none
+    for GTSRB, so none; the number of SVHN is shown apart, named (``display.paper_vs_ours``)."""
+    values = pd.DataFrame([{"ood": o, "method": "approx_mass", "metric": "AUROC", "value": 0.7}
+                           for o in ("gtsrb", "svhn")])
     r = results.rows(values, paper_name="approx_mass", section="§4.2", table="Table 1", model="RealNVP",
+                     in_dist="cifar10", profile="smoke", seed=0, paper_names=paper.CHALI_PAPER_NAMES)
+    assert r.ood.tolist() == ["gtsrb", "svhn"]                       # never renamed to the set it replaces
+    assert np.isnan(r.paper_value.iloc[0])
+    assert r.paper_value.iloc[1] == pytest.approx(0.969)              # SVHN itself keeps its own number
+    with pytest.raises(TypeError):                                    # the old keyword is gone
+        results.rows(values, paper_name="approx_mass", section="§4.2", table="Table 1", model="RealNVP",
                      in_dist="cifar10", profile="smoke", seed=0, paper_ood={"gtsrb": "svhn"})
-    assert r.paper_value.iloc[0] == pytest.approx(0.969)
 
 
 def test_one_class_split_separates_the_class(monkeypatch):
@@ -194,23 +203,41 @@ def test_one_class_table_quotes_the_baselines_and_averages():
     mean = t[(t.in_dist == "mnist:mean") & (t.method == "approx_mass")].iloc[0]
     assert mean.value == pytest.approx(0.45) and mean.paper_value == pytest.approx(0.7528)   # the paper: "75.2%"
     grad0 = t[(t.in_dist == "mnist:0") & (t.method == "GradCon")].iloc[0]
-    assert grad0.value == grad0.paper_value == pytest.approx(0.995)
+    # not re-run here: the quote is the paper's number only, never passed off as ours
+    assert np.isnan(grad0.value) and grad0.paper_value == pytest.approx(0.995)
+    assert grad0.model == "quoted from the paper"
+    quoted = t[t.method.isin(oneclass.QUOTED_BASELINES)]
+    assert quoted.value.isna().all() and quoted.paper_value.notna().all()
+    assert t[t.method == "approx_mass"].value.notna().all()
 
 
-def test_strict_best_rule_fails_on_a_tie():
-    rows = pd.DataFrame([{"paper": "p", "table": "T", "in_dist": "a", "ood": "b", "metric": "AUROC", "method": m,
-                          "value": 0.8, "paper_value": float("nan")} for m in ("x", "y")])
-    loose = claims.Claim("c", "p", "s", "page", "x ≥ y", {"table": "T"}, "best", method="x")
-    strict = claims.Claim("c", "p", "s", "page", "x beats y", {"table": "T"}, "best", method="x", strict=True)
-    assert claims.verdict(loose, rows)["verdict"] == "reproduced"
-    assert claims.verdict(strict, rows)["verdict"] == "not reproduced"
+def _difference(table, in_dist, ood, a, b, diff, low, high, metric="AUROC", paper_name="p"):
+    """The paired difference rows "a − b" a page writes (``evaluate.paired_difference_rows``)."""
+    return [{"paper": paper_name, "table": table, "in_dist": in_dist, "ood": ood, "method": f"{a} − {b}",
+             "metric": m, "value": v, "paper_value": float("nan")}
+            for m, v in ((f"Δ{metric}", diff), (f"Δ{metric} low", low), (f"Δ{metric} high", high))]
+
+
+def test_beats_rule_does_not_count_a_tie_as_beating():
+    rows = [{"paper": "p", "table": "T", "in_dist": "a", "ood": "b", "metric": "AUROC", "method": m,
+             "value": 0.8, "paper_value": float("nan")} for m in ("x", "y")]
+    beats = claims.Claim("c", "p", "s", "page", "x beats y", {"table": "T", "metric": "AUROC"}, "beats", method="x")
+    # equal values: a tie at the printed precision, even with an interval that lies above 0
+    tied = pd.DataFrame(rows + _difference("T", "a", "b", "x", "y", 0.0, 0.001, 0.002))
+    v = claims.verdict(beats, tied)
+    assert v["verdict"] == "inconclusive" and "ties with y" in v["evidence"]
+    with pytest.raises(UnknownName, match="beats"):                   # the old rule name is gone
+        claims.verdict(claims.Claim("c", "p", "s", "page", "x ≥ y", {"table": "T"}, "best", method="x"),
+                       pd.DataFrame(rows))
 
 
 def test_a_set_the_paper_names_differently_gets_the_papers_number():
-    values = pd.DataFrame([{"ood": "dtd", "method": "approx_mass", "metric": "AUROC", "value": 0.7}])
+    values = pd.DataFrame([{"ood": o, "method": "approx_mass", "metric": "AUROC", "value": 0.7}
+                           for o in ("dtd", "dtd_partial")])
     r = results.rows(values, paper_name="approx_mass", section="§4.3", table="Table 2", model="RealNVP",
-                     in_dist="cifar10", profile="smoke", seed=0, paper_ood=paper.CHALI_PAPER_NAMES)
-    assert r.paper_value.iloc[0] == pytest.approx(0.978)          # Table 2's "texture" row is DTD
+                     in_dist="cifar10", profile="smoke", seed=0, paper_names=paper.CHALI_PAPER_NAMES)
+    assert r.paper_value.iloc[0] == pytest.approx(0.978)          # Table 2's "texture" row is DTD (all of it)
+    assert np.isnan(r.paper_value.iloc[1])                        # the 10-class part is not the paper's DTD
 
 
 def _table2_rows(cells):
@@ -231,20 +258,44 @@ def test_table2_mean_claim_compares_only_the_papers_baselines():
                          (mean, "fmnist", "mean", "approx_mass", 0.5),        # per-set means: the paper claims
                          (mean, "fmnist", "mean", "Mahalanobis", 0.9),        # only the mean over all sets
                          ("Table 2", "fmnist", "mnist", "approx_mass", 0.1)])
-    v = claims.verdict(_claim("chali-t2-mean-best"), rows, missing=["svhn"])
-    assert v["verdict"] == "partly" and "svhn" in v["evidence"]          # holds, but a named set is missing
-    assert claims.verdict(_claim("chali-t2-mean-best"), rows)["verdict"] == "reproduced"
-    rows.loc[1, "value"] = 0.8                                             # a tie does not "beat"
-    assert claims.verdict(_claim("chali-t2-mean-best"), rows)["verdict"] == "not reproduced"
+    diffs = pd.DataFrame(_difference(mean, "all", "mean", "approx_mass", "Mahalanobis", 0.1, 0.05, 0.15,
+                                     paper_name="approx_mass")
+                         + _difference(mean, "all", "mean", "approx_mass", "Energy/no outliers", -0.1, -0.15, -0.05,
+                                       paper_name="approx_mass")
+                         + _difference(mean, "fmnist", "mean", "approx_mass", "Mahalanobis", -0.4, -0.5, -0.3,
+                                       paper_name="approx_mass")).assign(section="§4.3", model="any")
+    table = pd.concat([rows, diffs], ignore_index=True)
+    claim = _claim("chali-t2-mean-best")
+    v = claims.verdict(claim, table, missing=["svhn"])
+    assert v["verdict"] == "reproduced on the available sets" and "svhn" in v["evidence"]   # a named set missing
+    assert claims.verdict(claim, table)["verdict"] == "reproduced"
+    assert claims.verdict(claim, rows)["verdict"] == "inconclusive"         # no paired interval: not judged
+    tied = table.copy()
+    tied.loc[1, "value"] = 0.8                                             # a tie does not "beat"
+    assert claims.verdict(claim, tied)["verdict"] == "inconclusive"
+    lower = table.copy()
+    lower.loc[1, "value"] = 0.85                                           # Mahalanobis higher, interval below 0
+    at = (lower.method == "approx_mass − Mahalanobis") & (lower.in_dist == "all")
+    lower.loc[at, "value"] = [-0.05, -0.08, -0.02]
+    assert claims.verdict(claim, lower)["verdict"] == "not reproduced"
 
 
 def test_alpha_claim_ignores_the_vanilla_model():
     rows = _table2_rows([("α range", "fmnist", "mnist", m, v) for m, v in
                          (("vanilla", 0.95), ("approx_mass/α=0.5", 0.7), ("approx_mass/α=2", 0.8))])
     rows["section"] = "§4.1"
-    assert claims.verdict(_claim("chali-4.1-alpha2-best"), rows)["verdict"] == "reproduced"
-    rows.loc[1, "value"] = 0.85
-    assert claims.verdict(_claim("chali-4.1-alpha2-best"), rows)["verdict"] == "not reproduced"
+    diffs = pd.DataFrame(_difference("α range", "fmnist", "mnist", "approx_mass/α=2", "approx_mass/α=0.5",
+                                     0.1, 0.05, 0.15, paper_name="approx_mass")
+                         + _difference("α range", "fmnist", "mnist", "approx_mass/α=2", "vanilla",
+                                       -0.15, -0.2, -0.1, paper_name="approx_mass")).assign(section="§4.1")
+    table = pd.concat([rows, diffs], ignore_index=True)
+    claim = _claim("chali-4.1-alpha2-best")
+    v = claims.verdict(claim, table)
+    assert v["verdict"] == "reproduced" and "vanilla" not in v["evidence"]
+    table.loc[1, "value"] = 0.85
+    at = table.method == "approx_mass/α=2 − approx_mass/α=0.5"
+    table.loc[at, "value"] = [-0.05, -0.08, -0.02]
+    assert claims.verdict(claim, table)["verdict"] == "not reproduced"
 
 
 def test_profile_models_cover_the_alpha_ablation_and_the_classifiers():
@@ -259,7 +310,8 @@ def test_profile_models_cover_the_alpha_ablation_and_the_classifiers():
 
 
 def test_means_over_sets_average_per_in_dist_and_overall():
-    cells = [("fmnist", "mnist", 0.9, 0.994), ("fmnist", "kmnist", 0.7, 1.0), ("cifar10", "dtd", 0.2, None)]
+    cells = [("fmnist", "mnist", 0.9, 0.994), ("fmnist", "kmnist", 0.7, 1.0),
+             ("cifar10", "dtd_partial", 0.2, None)]
     rows = pd.DataFrame([{"paper": "approx_mass", "section": "§4.3", "table": "Table 2", "model": "RealNVP",
                           "in_dist": d, "ood": o, "method": "approx_mass", "metric": m, "value": v if m == "AUROC" else 0.0,
                           "paper_value": float("nan") if pv is None else pv, "profile": "smoke", "seed": 0}
@@ -268,7 +320,8 @@ def test_means_over_sets_average_per_in_dist_and_overall():
     assert list(means.columns) == [c for c in results.COLUMNS if c != "in_dist"] and set(means.ood) == {"mean"}
     assert means.loc["fmnist", "value"] == pytest.approx(0.8) and means.loc["fmnist", "paper_value"] == pytest.approx(0.997)
     assert means.loc["all", "value"] == pytest.approx(0.6)
-    assert np.isnan(means.loc["all", "paper_value"]) and np.isnan(means.loc["cifar10", "paper_value"])  # DTD unquoted
+    # the partial DTD has no paper number (the paper's is for the whole set)
+    assert np.isnan(means.loc["all", "paper_value"]) and np.isnan(means.loc["cifar10", "paper_value"])
     with pytest.raises(ValueError, match="no TNR@95TPR rows"):
         results.means_over_sets(rows, table_name="T", metric="TNR@95TPR")
 

@@ -351,3 +351,63 @@ def test_batch_mean_auroc_refuses_a_batch_size_it_cannot_fill():
         metrics.batch_mean_auroc(np.zeros(10), np.ones(20), 0)
     with pytest.raises(BadInput, match="n_partitions"):
         metrics.batch_mean_auroc(np.zeros(10), np.ones(20), 2, n_partitions=0)
+
+
+def _two_scorers(seed, n_in=300, n_out=200, gap=0.0):
+    """Scores of two scorers a, b on the same n_in ID and n_out OOD images; b's OOD scores are raised by ``gap``."""
+    rng = np.random.default_rng(seed)
+    id_a, ood_a = rng.normal(size=n_in), rng.normal(0.5, 1, size=n_out)
+    return id_a, ood_a, id_a + rng.normal(0, 0.2, n_in), ood_a + gap + rng.normal(0, 0.2, n_out)
+
+
+def test_paired_mean_auroc_difference_of_one_pair_is_the_paired_auroc_difference():
+    id_a, ood_a, id_b, ood_b = _two_scorers(4, gap=0.3)
+    for balanced in (False, True):
+        one = metrics.paired_mean_auroc_difference([(id_a, [ood_a])], [(id_b, [ood_b])], n_boot=100, seed=3,
+                                                   balanced=balanced, balance_seed=5)
+        assert one == metrics.paired_auroc_difference(id_a, ood_a, id_b, ood_b, n_boot=100, seed=3,
+                                                      balanced=balanced, balance_seed=5)
+
+
+def test_paired_mean_auroc_difference_is_zero_for_the_same_scorer():
+    id_a, ood_a, _, ood_c = _two_scorers(5)
+    groups = [(id_a, [ood_a, ood_c]), (id_a[:100], [ood_a[:50]])]
+    assert metrics.paired_mean_auroc_difference(groups, groups, n_boot=50) == (0.0, 0.0, 0.0)
+
+
+def test_paired_mean_auroc_difference_is_the_mean_over_every_pair_and_separates_a_better_scorer():
+    f_a, f_oa, f_b, f_ob = _two_scorers(6, gap=2.0)
+    c_a, c_oa, c_b, c_ob = _two_scorers(7, n_in=150, n_out=250, gap=2.0)
+    _, c_oa2, _, c_ob2 = _two_scorers(7, n_in=150, n_out=250, gap=1.0)
+    diff, low, high = metrics.paired_mean_auroc_difference([(f_a, [f_oa]), (c_a, [c_oa, c_oa2])],
+                                                           [(f_b, [f_ob]), (c_b, [c_ob, c_ob2])], n_boot=200)
+    sk = lambda s_in, s_out: roc_auc_score(np.r_[np.zeros(len(s_in)), np.ones(len(s_out))],  # noqa: E731
+                                           np.r_[s_in, s_out])
+    expected = np.mean([sk(f_b, f_ob) - sk(f_a, f_oa), sk(c_b, c_ob) - sk(c_a, c_oa), sk(c_b, c_ob2) - sk(c_a, c_oa2)])
+    assert diff == pytest.approx(expected)                 # over the three (ID, OOD) pairs, not the two groups
+    assert 0 < low <= diff <= high
+
+
+def test_paired_auroc_difference_balanced_point_is_the_difference_of_balanced_aurocs():
+    id_a, ood_a, id_b, ood_b = _two_scorers(8, n_in=400, n_out=120, gap=0.4)
+    for seed in (0, 11):
+        diff, low, high = metrics.paired_auroc_difference(id_a, ood_a, id_b, ood_b, n_boot=100, balanced=True,
+                                                          balance_seed=seed)
+        expected = (metrics.auroc(id_b, ood_b, balanced=True, seed=seed)
+                    - metrics.auroc(id_a, ood_a, balanced=True, seed=seed))
+        assert diff == pytest.approx(expected) and low <= diff <= high
+    unbalanced = metrics.paired_auroc_difference(id_a, ood_a, id_b, ood_b, n_boot=10)[0]
+    assert unbalanced == pytest.approx(metrics.auroc(id_b, ood_b) - metrics.auroc(id_a, ood_a))
+    assert unbalanced != pytest.approx(diff)               # the balanced subsample is really used
+
+
+def test_paired_mean_auroc_difference_refuses_unpaired_scores():
+    id_a, ood_a, id_b, ood_b = _two_scorers(9)
+    with pytest.raises(BadInput, match="same images"):
+        metrics.paired_mean_auroc_difference([(id_a, [ood_a])], [(id_b[:-1], [ood_b])])
+    with pytest.raises(BadInput, match="same images"):
+        metrics.paired_mean_auroc_difference([(id_a, [ood_a])], [(id_b, [ood_b[:10]])])
+    with pytest.raises(BadInput, match="same groups"):
+        metrics.paired_mean_auroc_difference([(id_a, [ood_a])], [(id_b, [ood_b, ood_b])])
+    with pytest.raises(BadInput, match="same groups"):
+        metrics.paired_mean_auroc_difference([(id_a, [ood_a])], [])

@@ -81,7 +81,10 @@ def test_verdict_rules(values, papers, rule, expected):
 def test_a_missing_dataset_is_named_and_caps_the_verdict():
     c = claims.Claim("t", "rose", "§", "p", "text", {"ood": "s0"}, "below", needs=("svhn",))
     v = claims.verdict(c, _claim_rows([0.1], [0.1]), missing=["svhn"])
-    assert v["verdict"] == "partly" and "svhn" in v["evidence"]
+    assert v["verdict"] == "reproduced on the available sets" and "Missing here: svhn" in v["evidence"]
+    assert claims.verdict(c, _claim_rows([0.1], [0.1]))["verdict"] == "reproduced"
+    # a missing set the claim does not name changes nothing
+    assert claims.verdict(c, _claim_rows([0.1], [0.1]), missing=["lsun"])["verdict"] == "reproduced"
 
 
 def test_committed_results_follow_the_schema_and_quote_the_paper_exactly():
@@ -91,15 +94,18 @@ def test_committed_results_follow_the_schema_and_quote_the_paper_exactly():
     assert list(table.columns) == results.COLUMNS + ["page"]
     assert set(table.paper) <= set(results.PAPERS)
     assert set(table.profile) <= set(PROFILES)
-    assert np.isfinite(table.value).all()
+    quoted = table.model == "quoted from the paper"     # baselines not re-run: the paper's number, no value of ours
+    assert np.isfinite(table[~quoted].value).all()
+    assert table[quoted].value.isna().all() and table[quoted].paper_value.notna().all()
     for r in table[table.paper_value.notna()].itertuples():
         assert _quoted(r, table) == pytest.approx(r.paper_value), r
 
 
 def _quoted(r, table):
-    """The paper's number for a results row: its own cell; for a stand-in OOD set, the cell of the set it stands
-    in for; for a set the paper names differently (``paper.CHALI_PAPER_NAMES``), the cell of its name there; for
-    baselines "quoted from the paper", the model-less cell; for a "DATASET:mean" row of the one-class tables, the
+    """The paper's number for a results row: its own cell (a stand-in or partial set never takes the number of the
+    set it replaces); for a set the paper names differently (``paper.CHALI_PAPER_NAMES``), the cell of its name
+    there; for baselines "quoted from the paper", the model-less cell; for a "DATASET:mean" row of the one-class
+    tables, the
     mean of the paper's per-class cells; for a mean over OOD sets (``results.means_over_sets``: ood "mean"), the
     mean of the paper's numbers of the page's sets it averages (of its in_dist, or of every one for "all")."""
     from oodlib import oneclass
@@ -118,28 +124,39 @@ def _quoted(r, table):
                  for c in oneclass.CLASS_NAMES[dataset]]
         return None if None in cells else float(np.mean(cells))
     renamed = [paper.CHALI_PAPER_NAMES[r.ood]] if r.paper == "approx_mass" and r.ood in paper.CHALI_PAPER_NAMES else []
-    for ood in (r.ood, *paper.stood_in_for(r.ood), *renamed):
+    for ood in (r.ood, *renamed):
         quoted = paper.value(r.paper, table, model, r.in_dist, ood, method, r.metric, variant)
         if quoted is not None:
             return quoted
     return None
 
 
-def _method_rows(cells):
-    """cells: list of (in_dist, ood, method, value)."""
-    return pd.DataFrame([{"paper": "rose", "table": "T", "metric": "AUROC", "in_dist": d, "ood": o, "method": m,
-                          "value": v, "paper_value": np.nan} for d, o, m, v in cells])
+def _method_rows(cells, differences=()):
+    """cells: list of (in_dist, ood, method, value); differences: (in_dist, ood, "A − B", diff, low, high), the
+    paired difference rows a page writes (``evaluate.paired_difference_rows``)."""
+    rows = [{"paper": "rose", "table": "T", "metric": "AUROC", "in_dist": d, "ood": o, "method": m,
+             "value": v, "paper_value": np.nan} for d, o, m, v in cells]
+    rows += [{"paper": "rose", "table": "T", "metric": metric, "in_dist": d, "ood": o, "method": m, "value": v,
+              "paper_value": np.nan}
+             for d, o, m, *values in differences
+             for metric, v in zip(("ΔAUROC", "ΔAUROC low", "ΔAUROC high"), values)]
+    return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("cells, expected", [
-    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.8), ("c", "a", "ROSE", 0.7), ("c", "a", "NLL", 0.6)], "reproduced"),
-    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.95), ("c", "a", "ROSE", 0.7), ("c", "a", "NLL", 0.6)], "partly"),
-    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.95)], "not reproduced"),
-    ([("f", "a", "NLL", 0.95)], "not tested"),                   # the claimed method has no row
+@pytest.mark.parametrize("cells, differences, expected", [
+    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.8), ("c", "a", "ROSE", 0.7), ("c", "a", "NLL", 0.6)],
+     [("f", "a", "ROSE − NLL", 0.1, 0.05, 0.15), ("c", "a", "ROSE − NLL", 0.1, 0.02, 0.2)], "reproduced"),
+    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.95), ("c", "a", "ROSE", 0.7), ("c", "a", "NLL", 0.6)],
+     [("f", "a", "ROSE − NLL", -0.05, -0.1, -0.01), ("c", "a", "ROSE − NLL", 0.1, 0.02, 0.2)], "partly"),
+    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.95)], [("f", "a", "ROSE − NLL", -0.05, -0.1, -0.01)],
+     "not reproduced"),
+    ([("f", "a", "ROSE", 0.9), ("f", "a", "NLL", 0.8)], [("f", "a", "ROSE − NLL", 0.1, -0.01, 0.2)],
+     "inconclusive"),                                            # the interval contains 0
+    ([("f", "a", "NLL", 0.95)], [], "not tested"),                # the claimed method has no row
 ])
-def test_best_rule_compares_methods_cell_by_cell(cells, expected):
-    c = claims.Claim("t", "rose", "§", "p", "text", {"paper": "rose"}, "best", method="ROSE")
-    assert claims.verdict(c, _method_rows(cells))["verdict"] == expected
+def test_beats_rule_compares_methods_cell_by_cell(cells, differences, expected):
+    c = claims.Claim("t", "rose", "§", "p", "text", {"paper": "rose", "metric": "AUROC"}, "beats", method="ROSE")
+    assert claims.verdict(c, _method_rows(cells, differences))["verdict"] == expected
 
 
 def test_spread_rule_uses_max_minus_min_per_cell():
@@ -157,7 +174,8 @@ def test_ratio_rule_divides_per_in_distribution_set():
     rows = _method_rows([("f", "overall", "ROSE", 300.0), ("f", "overall", "LR(E)", 5.0),
                          ("c", "overall", "ROSE", 100.0), ("c", "overall", "LR(E)", 4.0)])
     v = claims.verdict(c, rows)
-    assert v["verdict"] == "partly" and "25.000" in v["evidence"]       # 60× holds, 25× does not
+    assert v["verdict"] == "partly" and "Fail: c, ROSE / LR(E): 25×" in v["evidence"]   # 60× holds, 25× does not
+    assert "Hold: f, ROSE / LR(E): 60×" in v["evidence"]
 
 
 def test_rows_look_up_a_method_variant():
@@ -185,7 +203,9 @@ def test_load_page_names_the_page_to_run_when_missing(tmp_path):
 
 @pytest.mark.parametrize("claim_id, table", [("rose-t3-width", "Table 3"), ("rose-t6-ekfac", "Table 6")])
 def test_the_papers_own_numbers_pass_its_robustness_claims(claim_id, table):
-    """A rule that fails on the paper's own values would be testing something the paper does not claim."""
+    """A rule that fails on the paper's own values would be testing something the paper does not claim. The paper
+    gives no interval for a difference: rule ``beats`` reads the paper's numbers as exact (an interval of one
+    point, the printed difference); without any interval it cannot judge them."""
     claim = next(c for c in claims.CLAIMS if c.id == claim_id)
     p = paper.numbers()
     p = p[(p.paper == "rose") & (p.table == table) & p.value.notna()]
@@ -193,4 +213,13 @@ def test_the_papers_own_numbers_pass_its_robustness_claims(claim_id, table):
                          "model": p.model, "in_dist": p.in_dist, "ood": p.ood,
                          "method": [f"{m}/{v}" for m, v in zip(p.method, p.variant)], "metric": p.metric,
                          "value": p.value, "paper_value": p.value})
+    if claim.rule == "beats":
+        assert claims.verdict(claim, rows)["verdict"] == "inconclusive"
+        diffs = []
+        for (d, o, metric), g in rows.groupby(["in_dist", "ood", "metric"]):
+            mine = g[g.method == claim.method].value.iloc[0]
+            for r in g[g.method != claim.method].itertuples():
+                diffs += [{**r._asdict(), "method": f"{claim.method} − {r.method}", "metric": f"Δ{metric}{suffix}",
+                           "value": mine - r.value, "paper_value": np.nan} for suffix in ("", " low", " high")]
+        rows = pd.concat([rows, pd.DataFrame(diffs).drop(columns="Index")], ignore_index=True)
     assert claims.verdict(claim, rows)["verdict"] == "reproduced"

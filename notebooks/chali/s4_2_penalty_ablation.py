@@ -29,26 +29,35 @@ seed = 0
 # %% [markdown]
 # ## Setting
 
-# %%
+# %% tags=["hide-input"]
 import pandas as pd
-from IPython.display import display
 
-from oodlib import claims, data, evaluate, metrics, paper, profiles, results, traces, zoo
+from oodlib import data, display, evaluate, paper, profiles, traces, zoo
 from oodlib.models import parameter_count
+from oodlib.page import Page
 from oodlib.scores import ApproximateMass, NLL
 
-P = profiles.get_profile(profile)
+page = Page(profile, seed)
+P = page.profile
 IN_DISTS = ["fmnist", "cifar10"]
 RUNS = {"vanilla": 0.0, "approx_mass": zoo.CHALI_ALPHA}      # method label → α of Eq. 2
-display(profiles.compare(profile, profiles.CHALI_FIELDS))
+page.setting(profiles.CHALI_FIELDS, IN_DISTS)
 OOD = {d: paper.chali_ood(paper.CHALI_TABLE1_OOD[d], data.is_available) for d in IN_DISTS}
-missing = [paper.CHALI_TABLE1_OOD[d] for d in IN_DISTS if OOD[d][1]]
+missing = page.missing(paper.CHALI_TABLE1_OOD.values())
+display.show(pd.DataFrame({d: {"OOD set (Table 1's)": f"{OOD[d][0]} ({paper.CHALI_TABLE1_OOD[d]})",
+                               "RealNVP parameters (paper)": f"{parameter_count(zoo.trained_realnvp(d, profile, seed, progress=False)):,} "
+                                                             f"({paper.CHALI_PAPER_SIZE[d]})"} for d in IN_DISTS}),
+             "The OOD sets and the models")
 for d, (name, note) in OOD.items():
-    size = parameter_count(zoo.trained_realnvp(d, profile, seed, progress=False))
-    print(f"{d} → {name}" + (f"   ({note})" if note else "") + f"; RealNVP of {size:,} parameters")
+    if note:
+        display.note(note)
 
 # %% [markdown]
 # ## Vanilla and penalised RealNVP, scored with the approximate mass (and, for context, the likelihood)
+#
+# Each model scores the same test images. Besides each AUROC, the page records penalised − vanilla with a 95%
+# paired bootstrap interval over those images (`evaluate.paired_difference_rows`): the claim that one model
+# beats the other is judged on it.
 
 # %%
 tables, mass = [], {}
@@ -59,40 +68,34 @@ for d in IN_DISTS:
         for scorer, method in ((ApproximateMass(), label), (NLL(), f"NLL/{label}")):
             ev = evaluate.benchmark(scorer.fit(flow), d, [ood], n_id=P.chali_n_test, n_ood=P.chali_n_test, seed=seed,
                                     method=method, balanced=True, size=flow.config.image_size, progress=False)
-            if method == label:
-                mass[d, label] = ev
-            tables.append(results.rows(ev.table, paper_name="approx_mass", section="§4.2", table="Table 1",
-                                       model="RealNVP", in_dist=d, profile=profile, seed=seed,
-                                       paper_ood={ood: paper.CHALI_TABLE1_OOD[d]}))
+            mass[d, method] = ev
+            tables.append(page.rows(ev.table, section="§4.2", table="Table 1", model="RealNVP", in_dist=d))
+    gap = evaluate.paired_difference_rows(mass[d, "approx_mass"], mass[d, "vanilla"], seed=seed)
+    tables.append(page.rows(gap, section="§4.2", table="Table 1", model="RealNVP", in_dist=d))
 table = pd.concat(tables, ignore_index=True)
-print("numbers written to", results.save(table, "chali_s4_2_penalty_ablation").name)
+page.save(table)
 
 # %% [markdown]
-# ## Table 1 — approximate-mass AUROC, paper vs ours
+# ## Table 1 — approximate-mass AUROC
 #
-# Where the paper's OOD set is missing here, the row is our stand-in set and the "paper" column is the
-# paper's number for the set it stands in for. The NLL rows are ours only (the paper has none).
+# Each cell is ours, with the paper's number for the same set in brackets. Table 1 has no GTSRB row, so the
+# stand-in's cells name the paper's number for the set it stands in for instead ("svhn: 0.969"): a different
+# set, shown for orientation, not compared. The NLL columns are ours only (the paper has none).
 
-# %%
-display(results.paper_vs_ours(table, index=("in_dist", "ood"), columns=("method",)).round(4))
+# %% tags=["remove-input"]
+display.paper_vs_ours(table[table.metric == "AUROC"], rows=("in_dist", "ood"), columns=("method",),
+                      caption="Table 1 — AUROC per image, ours (paper); higher score = more OOD")
 
 # %% [markdown]
 # ## Is the gap larger than the test images' sampling noise?
 #
-# Penalised minus vanilla approximate-mass AUROC on the same test images, with a 95% paired bootstrap interval
-# over those images (`oodlib.metrics.paired_auroc_difference`). An interval that contains 0 means these test
-# images cannot tell the two models apart. It does not measure how much a second training run would differ.
+# Penalised minus vanilla approximate-mass AUROC on the same test images, with its 95% paired bootstrap interval.
+# An interval that contains 0 means these test images cannot tell the two models apart. It does not measure how
+# much a second training run would differ.
 
-# %%
-gaps = []
-for d in IN_DISTS:
-    ood, vanilla, penalised = OOD[d][0], mass[d, "vanilla"], mass[d, "approx_mass"]
-    diff, low, high = metrics.paired_auroc_difference(vanilla.id_scores, vanilla.ood_scores[ood],
-                                                      penalised.id_scores, penalised.ood_scores[ood], seed=seed)
-    gaps.append({"in_dist": d, "ood": ood, "penalised − vanilla": round(diff, 3),
-                 "95% interval": f"[{low:+.3f}, {high:+.3f}]",
-                 "the test images": "cannot tell the models apart" if low <= 0 <= high else "tell the models apart"})
-display(pd.DataFrame(gaps))
+# %% tags=["remove-input"]
+display.differences(table, caption="Table 1 — penalised − vanilla approximate-mass AUROC, with its 95% paired interval "
+                                  "(ours)")
 
 # %% [markdown]
 # ## The reference code's protocol: one score per batch of 32 images
@@ -106,18 +109,19 @@ display(pd.DataFrame(gaps))
 # statistics. Our flows have no batch norm, so that part is not replayed here.)
 #
 # The table scores our models both ways: per image, as everywhere in this book, and per random batch
-# (`oodlib.metrics.batch_mean_auroc`, the mean over 20 random splits into batches). The "paper" column is
-# Table 1, SVHN's number on the CIFAR-10 rows. The verdicts below use the per-image AUROC only.
+# (`oodlib.metrics.batch_mean_auroc`, the mean over 20 random splits into batches). The verdicts use the
+# per-image AUROC only.
 
-# %%
+# %% tags=["remove-input"]
 BATCHES = [b for b in (1, 8, 32) if 2 * b <= P.chali_n_test]       # at least two batches a side
-by_batch = pd.concat([ev.batch_auroc_rows(batch_sizes=BATCHES).assign(in_dist=d) for (d, _), ev in mass.items()])
+by_batch = pd.concat([mass[d, m].batch_auroc_rows(batch_sizes=BATCHES).assign(in_dist=d)
+                      for d in IN_DISTS for m in RUNS])
 by_batch = by_batch.pivot_table(index=["in_dist", "ood", "method"], columns="scored", values="value", sort=False)
-by_batch["paper"] = table[table.method.isin(list(RUNS))].set_index(["in_dist", "ood", "method"]).paper_value
-display(by_batch.round(3))
-print("penalised − vanilla, by batch size (Table 1's claim is that it is positive):")
-display((by_batch.xs("approx_mass", level="method") - by_batch.xs("vanilla", level="method")).drop(columns="paper")
-        .round(3))
+gain = by_batch.xs("approx_mass", level="method") - by_batch.xs("vanilla", level="method")
+by_batch["paper (its set)"] = [f"{paper.value('approx_mass', 'Table 1', 'RealNVP', d, paper.CHALI_TABLE1_OOD[d], m, 'AUROC'):.4g}"
+                               f" ({paper.CHALI_TABLE1_OOD[d]})" for d, _, m in by_batch.index]
+display.show(by_batch, "Table 1 — approximate-mass AUROC per image and per random batch (ours), and the paper's")
+display.show(gain, "Table 1 — penalised − vanilla, by batch size (the claim is that it is positive)")
 
 # %% [markdown]
 # ## The same comparison at the paper's architecture, on a GPU
@@ -128,23 +132,20 @@ display((by_batch.xs("approx_mass", level="method") - by_batch.xs("vanilla", lev
 # session was short, so these are far from the paper's 200 epochs; vanilla and penalised are compared after
 # the same number of epochs, per image.
 
-# %%
+# %% tags=["remove-input"]
 device = traces.device_runs()
-display(device.summary)
-print("OOD set:", OOD["cifar10"][0])
-display(device.table1(OOD["cifar10"][0]).round(3))
+display.show(device.summary, "GPU runs of scripts/chali_device_run.py (CIFAR-10)", index=False)
+display.show(device.table1(OOD["cifar10"][0]), f"Table 1 at the GPU runs' epochs — AUROC on {OOD['cifar10'][0]}, ours")
 
 # %% [markdown]
 # ## Verdict
 
 # %%
-verdicts = claims.claims_table(table, missing=missing, page="chali/s4_2_penalty_ablation")
-with pd.option_context("display.max_colwidth", None):
-    display(verdicts)
+page.verdicts(table, missing)
 
 # %% [markdown]
 # **What differs from the paper.** The models are far smaller and shorter-trained than §4.2's (the
-# parameter counts printed under the setting table, instead of ≈10M and ≈60M; a few epochs on part of the
+# parameter counts in the table under the setting, instead of ≈10M and ≈60M; a few epochs on part of the
 # training set instead of 200). SVHN is not on these machines; CIFAR-10's row uses the stand-in named above.
 # Training follows the paper where it speaks (Adam, Eq. 2 with α = 2, the reference code's gradient clipping);
 # the rest is ours and listed in `oodlib.zoo.realnvp_recipe`. Scores are per image and no threshold is

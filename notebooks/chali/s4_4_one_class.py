@@ -20,7 +20,9 @@
 # while on MNIST it is **well below them** (§4.4's text: 75.2% vs ≈97%) — the approximate mass reacts to
 # low-level features more than to semantics — and **class 1 of MNIST fails** (AUROC 0.064).
 #
-# GradCon and OCGAN are not re-run: their numbers are quoted from the paper (model "quoted from the paper").
+# GradCon and OCGAN are not re-run: their numbers are quoted from the paper. They sit in the results table's
+# `paper_value` column only (model "quoted from the paper"; our `value` is empty), and the tables show them as
+# "— (quote)".
 
 # %% tags=["parameters"]
 profile = "cpu"
@@ -29,46 +31,49 @@ seed = 0
 # %% [markdown]
 # ## Setting
 
-# %%
+# %% tags=["hide-input"]
 import pandas as pd
-from IPython.display import display
 
-from oodlib import claims, oneclass, profiles, results, zoo
+from oodlib import data, display, oneclass, profiles, zoo
+from oodlib.page import Page
 
-display(profiles.compare(profile, profiles.ONECLASS_FIELDS))
+page = Page(profile, seed)
 DATASETS = ["mnist", "cifar10"]
+page.setting(profiles.ONECLASS_FIELDS, DATASETS)
 
 # %% [markdown]
 # ## One penalised RealNVP per class (20 models)
 
 # %%
-tables = []
+tables, counts = [], {}
 for d in DATASETS:
     ours = oneclass.one_class_results(d, profile, seed, alpha=zoo.CHALI_ALPHA)
-    print(f"{d}: {ours.n_id.min()}–{ours.n_id.max()} test images of the class, {ours.n_rest.iloc[0]} of the others")
+    counts[d] = {"test images of the class": f"{ours.n_id.min()}–{ours.n_id.max()}",
+                 "test images of the other classes": ours.n_rest.iloc[0]}
     tables.append(oneclass.with_paper_and_baselines(ours, d, profile, seed))
 table = pd.concat(tables, ignore_index=True)
-print("numbers written to", results.save(table, "chali_s4_4_one_class").name)
+page.save(table)
+display.show(pd.DataFrame(counts), "Test images per one-class model")
 
 # %% [markdown]
 # ## Tables 3–4 — AUROC per class, paper vs ours
 #
-# "paper" is the paper's number for each method; "ours" is ours for the approximate mass (and the NLL of the
-# same model, which the paper does not report) and the quoted number again for GradCon and OCGAN.
+# Each cell is ours with the paper's number in brackets: for the approximate mass (and the NLL of the same model,
+# which the paper does not report, "(—)"), and, for GradCon and OCGAN, "—" (we did not run them) with the
+# paper's quote in brackets.
 
-# %%
+# %% tags=["remove-input"]
 for d in DATASETS:
     t = table[table.in_dist.str.startswith(d + ":")]
-    print(oneclass.TABLE_OF[d], "—", d)
-    display(results.paper_vs_ours(t, index=("in_dist",), columns=("method",)).round(3))
+    display.show(display.paper_vs_ours(t, rows=("in_dist",), columns=("method",),
+                          caption=f"{oneclass.TABLE_OF[d]} — one {data.info(d).title} class against the rest, AUROC, "
+                                  "ours (paper)"))
 
 # %% [markdown]
 # ## Verdict
 
 # %%
-verdicts = claims.claims_table(table, page="chali/s4_4_one_class")
-with pd.option_context("display.max_colwidth", None):
-    display(verdicts)
+page.verdicts(table)
 
 # %% [markdown]
 # **What differs from the paper.** Each one-class model is small and trained briefly (setting table). §4.4

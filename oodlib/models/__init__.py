@@ -1,6 +1,8 @@
 """Density models with one likelihood face, ``log_prob(x) -> Tensor[B]`` in nats per image, and the
 classifier of the classifier-based baselines (``Classifier``: ``logits(x)``, ``features(x)``)."""
 
+import torch
+
 from ..errors import UnknownName
 from .classifier import Classifier, ClassifierConfig
 from .glow import Glow, GlowConfig
@@ -21,10 +23,16 @@ def build(config_dict: dict):
     return cls(cfg_cls(**d))
 
 
+def model_dtype_device(model) -> tuple[torch.dtype, torch.device]:
+    """Return the (dtype, device) of a model's first floating-point parameter (default dtype, CPU if none)."""
+    p = next((p for p in model.parameters() if p.is_floating_point()), None)
+    return (p.dtype, p.device) if p is not None else (torch.get_default_dtype(), torch.device("cpu"))
+
+
 def parameter_count(model) -> int:
     """Return the number of parameters of ``model`` (a torch module)."""
     return sum(p.numel() for p in model.parameters())
 
 
 __all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig", "build",
-           "parameter_count", "MODEL_KINDS"]
+           "parameter_count", "model_dtype_device", "MODEL_KINDS"]

@@ -34,15 +34,9 @@ from contextlib import contextmanager
 import torch
 
 from ..errors import BadInput
+from ..models import model_dtype_device
+from ..units import PIXEL_SCALE
 from .base import Scorer
-
-PIXEL_SCALE = 255.0   # ∂/∂x̃ = 255·∂/∂x for x̃ = x / 255 (ToTensor's [0, 1] scale, the reference's input)
-
-
-def model_dtype_device(model) -> tuple[torch.dtype, torch.device]:
-    """Return the (dtype, device) of a model's first floating-point parameter (default dtype, CPU if none)."""
-    p = next((p for p in model.parameters() if p.is_floating_point()), None)
-    return (p.dtype, p.device) if p is not None else (torch.get_default_dtype(), torch.device("cpu"))
 
 
 def approximate_mass(model, x: torch.Tensor, create_graph: bool = False) -> torch.Tensor:

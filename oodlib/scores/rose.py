@@ -5,6 +5,9 @@ in-distribution training images, approximated by its diagonal (DIAG, Eq. 6) or b
 ``oodlib.ekfac``); ŝ_l = (S_l − mean_l) / std_l with the training images' mean and std (Eq. 10);
 score = ‖ReLU(ŝ + β)‖_p, β = 0 and p = ∞ by default (Eq. 11). For a VAE, log p(x) is the single-sample
 ELBO (App. B.1). Works on any ``nn.Module`` with ``log_prob`` (or ``elbo``); layers are chosen by name.
+DIAG's per-sample gradients come from ``gradients.LayerGradients``: Linear/Conv2d layers from one batched
+backward (also on models torch.func.vmap cannot run, e.g. flows that accumulate log-determinants in
+place), other kinds of layers by vmap, or by a per-sample loop where vmap fails.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import torch
 from .. import data
 from ..ekfac import EKFACLayer, kronecker_factors, layer_io
 from ..errors import UnknownName
-from ..gradients import layer_parameters, per_sample_grads
+from ..gradients import LayerGradients
 from .base import Scorer
 
 PRECONDITIONERS = ("diag", "ekfac")
@@ -43,10 +46,9 @@ class ROSE(Scorer):
         self.damping, self.seed, self.batch_size, self.log_lik = damping, seed, batch_size, log_lik
 
     def _grads(self, x):
+        """Return {parameter name: B×(shape)}, s_l of Eq. 5; each pass reseeded: same image → same ELBO noise."""
         x = x.to(torch.uint8) if x.is_floating_point() else x   # validated 0..255 values; uint8 keeps vmap happy
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)                 # the ELBO's noise: same image → same score
-            return per_sample_grads(self.model, self.log_lik, x, layers=self.layers)
+        return self.gradients(x)
 
     def _layer_io(self, x):
         x = x.to(torch.uint8) if x.is_floating_point() else x
@@ -69,9 +71,8 @@ class ROSE(Scorer):
         x = id_train.x if isinstance(id_train, data.ImageSet) else id_train
         g = torch.Generator().manual_seed(self.seed)
         x = x[torch.randperm(x.shape[0], generator=g)[:self.n_fisher]]
-        self.groups = {}                                 # layer (module name) -> its parameter names
-        for n in layer_parameters(model, self.layers):
-            self.groups.setdefault(n.rpartition(".")[0], []).append(n)
+        self.gradients = LayerGradients(model, self.log_lik, self.layers, seed=self.seed)
+        self.groups = self.gradients.groups              # layer (module name) -> its parameter names
         if self.preconditioner == "diag":
             sq = {n: 0.0 for names in self.groups.values() for n in names}
             for xb in self._batches(x):

@@ -1,0 +1,82 @@
+"""The chapter kit (oodlib.page.Page), the page's name the runner gives it (oodlib.book), and the setting table's
+values (oodlib.profiles.setting_rows)."""
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from oodlib import book, page, profiles, results
+from oodlib.errors import UnknownName
+
+NAME = "chali/s4_2_penalty_ablation"
+
+
+@pytest.fixture(autouse=True)
+def keep_warning_printer(monkeypatch):
+    """Page() replaces warnings.showwarning (no local path on a page); put it back after each test."""
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+
+
+def test_a_page_without_a_name_is_refused_and_told_how(monkeypatch):
+    monkeypatch.delenv(page.PAGE_ENV, raising=False)
+    assert page.PAGE_ENV == "OODBOOK_PAGE"
+    with pytest.raises(RuntimeError, match="OODBOOK_PAGE"):
+        page.Page("cpu", 0)
+
+
+def test_a_page_takes_its_name_from_the_runner(monkeypatch):
+    monkeypatch.setenv("OODBOOK_PAGE", NAME)
+    p = page.Page("cpu", 3)
+    assert p.name == NAME and p.seed == 3 and p.profile.name == "cpu"
+    assert p.results_name == "chali_s4_2_penalty_ablation"
+    assert p.paper == "approx_mass"
+    assert page.Page("cpu", name="rose/s5_1_vae_benchmark").paper == "rose"     # name= wins over the variable
+
+
+def test_an_unknown_chapter_or_profile_is_refused(monkeypatch):
+    monkeypatch.delenv(page.PAGE_ENV, raising=False)
+    with pytest.raises(ValueError, match="no known chapter"):
+        page.Page("cpu", name="hierarchy/s1_intro")
+    with pytest.raises(UnknownName, match="laptop"):
+        page.Page("laptop", name=NAME)
+
+
+def test_page_rows_and_save(monkeypatch, tmp_path):
+    monkeypatch.setenv("OODBOOK_RESULTS_DIR", str(tmp_path))
+    p = page.Page("cpu", 0, name=NAME)
+    values = pd.DataFrame([{"ood": "mnist", "method": "approx_mass", "metric": "AUROC", "value": 0.9}])
+    table = p.rows(values, section="§4.2", table="Table 1", model="RealNVP", in_dist="fmnist")
+    assert list(table.columns) == results.COLUMNS
+    r = table.iloc[0]
+    assert (r.paper, r.profile, r.seed) == ("approx_mass", "cpu", 0) and r.paper_value == pytest.approx(0.994)
+    p.save(table)
+    assert [f.name for f in tmp_path.iterdir()] == ["chali_s4_2_penalty_ablation.csv"]
+
+
+def test_page_missing_names_each_absent_set_once(monkeypatch):
+    assert page.Page.missing(["noise", "constant"]) == []               # synthetic: always here
+    monkeypatch.setattr(page.data, "is_available", lambda name, split=None: name not in ("svhn", "lsun"))
+    assert page.Page.missing(["svhn", "mnist", "lsun", "svhn"]) == ["lsun", "svhn"]
+
+
+def test_book_names_a_page_by_its_path_under_notebooks():
+    src = book.NOTEBOOKS / "chali" / "s4_2_penalty_ablation.py"
+    assert src.exists()
+    assert book.page_name(src) == NAME
+    assert page.Page("cpu", name=book.page_name(src)).results_name == "chali_s4_2_penalty_ablation"
+
+
+def test_kernel_env_names_the_page(tmp_path):
+    env = book.kernel_env(tmp_path, NAME)
+    assert env["OODBOOK_PAGE"] == NAME and env["OODBOOK_RESULTS_DIR"] == str(tmp_path)
+
+
+def test_setting_rows_give_each_in_distribution_set_its_value():
+    rows = profiles.setting_rows("cpu", ("realnvp_epochs", "chali_n_test"), ["fmnist", "cifar10"])
+    epochs = rows[profiles.FIELD_LABELS["realnvp_epochs"]]
+    tests = rows[profiles.FIELD_LABELS["chali_n_test"]]
+    assert epochs == {"fmnist": (5, 200), "cifar10": (5, 200)}
+    assert tests == {"fmnist": (2000, 10000), "cifar10": (2000, 10000)}
+    cpu, paper = profiles.get_profile("cpu"), profiles.PAPER
+    assert epochs["cifar10"] == (cpu.realnvp_epochs["cifar10"], paper.realnvp_epochs["cifar10"])
