@@ -65,7 +65,13 @@ def differences(table: pd.DataFrame, caption: str, rows=("in_dist", "ood", "meth
     if not table.metric.isin(names).any():
         empty = pd.DataFrame({"AUROC difference": ["none: this profile compares no two methods here"]})
         return empty.style.hide(axis="index").set_caption(caption).set_table_styles(CAPTION_STYLE)
-    t = table[table.metric.isin(names)].pivot_table(index=list(rows), columns="metric", values="value", sort=False)
+    part = table[table.metric.isin(names)]
+    repeated = part.duplicated(subset=[*rows, "metric"], keep=False)
+    if repeated.any():             # pivot_table would average them into one meaningless row
+        which = part[repeated][list(rows)].drop_duplicates().values.tolist()
+        raise ValueError(f"several difference rows per {list(rows)}: {which}; select one set "
+                         "(e.g. table.ood == 'mnist') or add 'ood' to rows")
+    t = part.pivot_table(index=list(rows), columns="metric", values="value", sort=False)
     low, high = t[names[1]], t[names[2]]
     out = pd.DataFrame({"AUROC difference": t[names[0]].map(lambda v: f"{v:+.3f}"),
                         "95% interval": [f"[{lo:+.3f}, {hi:+.3f}]" for lo, hi in zip(low, high)],

@@ -103,3 +103,12 @@ def test_paper_vs_ours_keeps_the_own_number_of_a_set_the_paper_has():
 @pytest.mark.parametrize("value, expected", [(np.float32(0.25), "0.250"), (np.float32("nan"), "—")])
 def test_number_of_a_float32(value, expected):
     assert display.number(value) == expected
+
+
+def test_differences_refuse_rows_that_would_be_averaged_together():
+    rows = pd.DataFrame([{"in_dist": "fmnist", "ood": o, "method": "a − b", "metric": m, "value": v}
+                         for o in ("mnist", "kmnist") for m, v in (("ΔAUROC", 0.1), ("ΔAUROC low", 0.0),
+                                                                   ("ΔAUROC high", 0.2))])
+    with pytest.raises(ValueError, match="several difference rows"):
+        display.differences(rows, caption="c", rows=("method",))
+    assert len(display.differences(rows, caption="c", rows=("ood", "method")).data) == 2
