@@ -3,7 +3,7 @@
     make bench        # runs this with tcmalloc, after the VAE and OOD benchmarks
 
 Writes benchmarks/flow_throughput.csv, one row per (model, size, task): the Glows of ROSE App. B.2 at
-the paper's width and at the `cpu` profile's (oodlib/profiles.py sets the cpu Glows' width and epochs
+the paper's width and at the `cpu` profile's (oodlib/chapters/rose.py sets the cpu Glows' width and epochs
 from these numbers), and RealNVP at Chali et al.'s sizes. Run it on an otherwise idle machine.
 """
 

@@ -3,7 +3,7 @@
     make bench        # = PYTHONPATH=. .venv/bin/python benchmarks/vae_throughput.py, with tcmalloc
 
 Writes benchmarks/vae_throughput.csv (one row per model and task); the `cpu` profile's epoch counts
-are set from these numbers (see oodlib/profiles.py). Run it on an otherwise idle machine.
+are set from these numbers (see oodlib/chapters/rose.py). Run it on an otherwise idle machine.
 """
 
 import time
@@ -13,7 +13,7 @@ import torch
 
 from oodlib.models import VAE, VAEConfig
 from oodlib.timing import save_benchmark
-from oodlib.zoo import VAE_ARCH
+from oodlib.chapters.rose import VAE_ARCH
 
 
 def images_per_s(fn, batch: int, repeats: int) -> float:

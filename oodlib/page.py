@@ -20,10 +20,8 @@ import warnings
 
 import pandas as pd
 
-from . import claims, data, display, profiles, results
+from . import chapters, claims, data, display, profiles, results
 
-# Chapter folder under notebooks/ -> the paper's key in paper_numbers.csv and the results tables.
-CHAPTERS = {"rose": "rose", "chali": "approx_mass"}
 PAGE_ENV = "OODBOOK_PAGE"
 
 
@@ -35,13 +33,13 @@ class Page:
         if not name:
             raise RuntimeError(f"which page is this? Execute it with python -m oodlib.book run notebooks/<page>.py "
                                f"(which sets {PAGE_ENV}), or pass Page(profile, seed, name='chapter/page')")
-        chapter = name.split("/")[0]
-        if chapter not in CHAPTERS:
-            raise ValueError(f"page {name!r} is in no known chapter; chapters: {', '.join(CHAPTERS)} "
-                             "(add the chapter to oodlib.page.CHAPTERS)")
+        chapter, known = name.split("/")[0], chapters.by_folder()   # folder -> paper key
+        if chapter not in known:
+            raise ValueError(f"page {name!r} is in no known chapter; chapters: {', '.join(known)} "
+                             f"(a chapter needs its module, oodlib/chapters/{chapter}.py: see oodlib.chapters)")
         self.name, self.seed = name, seed
         self.profile = profiles.get_profile(profile)
-        self.paper = CHAPTERS[chapter]
+        self.paper = known[chapter]
         warnings.showwarning = _show_warning_without_path
 
     @property

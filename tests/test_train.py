@@ -114,9 +114,14 @@ def test_committed_checkpoints_match_their_manifest():
         total += path.stat().st_size
     # The cpu weights stay small enough to clone with the book: ROSE's VAEs and Glows ~66 MiB, the approximate-mass
     # RealNVPs (two per in-distribution set, five shorter-trained ones for the α ablation, 20 one-class models)
-    # ~120 MiB, the §4.3 baseline classifiers (three per in-distribution set, sized like the RealNVPs) ~75 MiB;
-    # per-epoch snapshots are not committed.
+    # ~120 MiB, the §4.3 baseline classifiers (three per in-distribution set, sized like the RealNVPs) ~75 MiB.
     assert total < 270 * 2 ** 20
+
+
+def test_the_committed_weights_with_their_snapshots_stay_under_the_books_budget():
+    # The final weights (above) and the per-epoch snapshots of Chali §3.1's CIFAR-10 RealNVP (half precision, ~51 MiB)
+    total = sum(p.stat().st_size for p in cache.CHECKPOINTS.rglob("*") if p.is_file())
+    assert total < 450 * 2 ** 20, f"checkpoints/ holds {total / 2 ** 20:.0f} MiB; the book's budget is 450 MiB"
 
 
 def test_a_tampered_committed_checkpoint_is_refused(monkeypatch, tmp_path):
