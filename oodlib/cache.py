@@ -97,12 +97,22 @@ def _snapshot_folder(key: str) -> Path | None:
 
 
 def snapshots(key: str) -> dict[int, Path]:
-    """Return {epoch: weights file} of the per-epoch snapshots of model ``key`` (empty if none were kept)."""
+    """Return {epoch: weights file} of the per-epoch snapshots of model ``key`` (empty if none were kept).
+
+    Committed snapshots are checked against the sha256 the manifest lists for each file, as the final weights are.
+    """
     folder = _snapshot_folder(key)
     if folder is None:
         return {}
     epochs = json.loads((folder / "snapshots.json").read_text())["epochs"]
-    return {k: folder / f"epoch{k}.safetensors" for k in epochs}
+    files = {k: folder / f"epoch{k}.safetensors" for k in epochs}
+    if folder.parent == CHECKPOINTS:
+        listed = _manifest().get(key, {}).get("snapshots", {})
+        for path in files.values():
+            if listed.get(path.name) != data.loading.file_sha256(path):
+                raise ValueError(f"{path} does not match its sha256 in {MANIFEST} (or is not listed there); restore "
+                                 f"it with git checkout -- {folder}, or delete the folder to retrain the snapshots")
+    return files
 
 
 def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress: bool = True,
@@ -169,5 +179,7 @@ def promote(key: str, note: str = "", with_snapshots: bool = False) -> Path:
     manifest = _manifest()
     manifest[key] = {**meta, "file": dst.name, "bytes": dst.stat().st_size,
                      "sha256": data.loading.file_sha256(dst), "note": note}
+    if with_snapshots:
+        manifest[key]["snapshots"] = {f.name: data.loading.file_sha256(f) for f in sorted(target.glob("epoch*.safetensors"))}
     write_text(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return dst

@@ -136,6 +136,20 @@ def test_a_tampered_committed_checkpoint_is_refused(monkeypatch, tmp_path):
         cache.get_trained(CFG, cache.DataSpec("mnist"), TrainConfig(epochs=1), progress=False)
 
 
+def test_a_tampered_committed_snapshot_is_refused(monkeypatch, tmp_path):
+    import json
+
+    folder = tmp_path / "abc.snapshots"
+    folder.mkdir()
+    (folder / "epoch1.safetensors").write_bytes(b"not the weights")
+    (folder / "snapshots.json").write_text(json.dumps({"key": "abc", "epochs": [1]}))
+    (tmp_path / "manifest.json").write_text(json.dumps({"abc": {"snapshots": {"epoch1.safetensors": "0" * 64}}}))
+    monkeypatch.setattr(cache, "CHECKPOINTS", tmp_path)
+    monkeypatch.setattr(cache, "MANIFEST", tmp_path / "manifest.json")
+    with pytest.raises(ValueError, match="epoch1.safetensors does not match its sha256"):
+        cache.snapshots("abc")
+
+
 def test_background_training_keeps_earlier_keys_and_perturbs_the_batches(monkeypatch):
     spec, tcfg = cache.DataSpec("mnist"), TrainConfig(epochs=1)
     assert "perturb_mu" not in tcfg.to_dict()          # keys of recipes without perturbation are unchanged
