@@ -69,11 +69,18 @@ display.show(pd.DataFrame([{"dataset": n, "title": data.info(n).title} for n in 
 
 # %% tags=["remove-input"]
 summary = claims.claims_table(results.load_all(book.RESULTS), missing=missing)
-tally = summary.assign(paper=summary.paper.map(lambda k: paper.PAPERS[k][1].split(":")[0])).pivot_table(
-    index="paper", columns="verdict", values="claim", aggfunc="count", fill_value=0, sort=False)
-tally = tally.reindex(columns=[v for v in claims.VERDICTS if v in tally.columns])
-tally.loc["all papers"] = tally.sum()
-display.show(tally, "Tally of verdicts, per paper")
+
+
+def authors(key):
+    names = [a.strip() for a in paper.PAPERS[key][0].split(",")]
+    return names[0] if len(names) == 1 else " & ".join(names) if len(names) == 2 else f"{names[0]} et al."
+
+
+tally = summary.assign(paper=summary.paper.map(authors)).pivot_table(
+    index="verdict", columns="paper", values="claim", aggfunc="count", fill_value=0, sort=False)
+tally = tally.reindex(index=[v for v in claims.VERDICTS if v in tally.index])
+tally["all papers"] = tally.sum(axis=1)
+display.show(tally, "Tally of verdicts, per paper (claims)")
 
 # %% tags=["remove-input"]
 for key in dict.fromkeys(summary.paper):
