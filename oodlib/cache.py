@@ -180,6 +180,7 @@ def promote(key: str, note: str = "", with_snapshots: bool = False) -> Path:
     manifest[key] = {**meta, "file": dst.name, "bytes": dst.stat().st_size,
                      "sha256": data.loading.file_sha256(dst), "note": note}
     if with_snapshots:
-        manifest[key]["snapshots"] = {f.name: data.loading.file_sha256(f) for f in sorted(target.glob("epoch*.safetensors"))}
+        manifest[key]["snapshots"] = {f.name: data.loading.file_sha256(f)
+                                      for f in sorted(target.glob("epoch*.safetensors"))}
     write_text(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return dst

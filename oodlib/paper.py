@@ -22,7 +22,7 @@ PAPERS = {
     "hierarchy": ("Schirrmeister, Zhou, Ball, Zhang", "Understanding Anomaly Detection with Deep Invertible Networks "
                   "through Hierarchies of Distributions and Features", None),
     "mixture_prior": ("Kamoi, Kobayashi", "Likelihood Assignment for Out-of-Distribution Inputs in Deep Generative "
-                      "Models is Sensitive to Prior Distribution Choice", None),
+                      "Models is Sensitive to Prior Distribution Choice", "mixture"),
     "sr_ood": ("Sun, Zhang, Zhang, Ren, Zhu, Zhang, Cui, Li", "SR-OOD: Out-of-Distribution Detection via Sample "
                "Repairing", None),
 }

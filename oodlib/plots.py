@@ -67,3 +67,37 @@ def image_grid(rows: dict, ncols: int = 10, scale: float = 0.8):
         axes[r, 0].text(-2, imgs.shape[-2] / 2, label, ha="right", va="center", fontsize=8)
     fig.subplots_adjust(wspace=0.05, hspace=0.05, left=0.18)
     return fig
+
+
+def log_density_contours(log_prob, extent=(-7.0, 7.0, -4.0, 4.0), levels=np.arange(-10, 0), ax=None,
+                         title: str | None = None, n: int = 200):
+    """Draw contour lines of a 2-D log-density ``log_prob(points N×2) -> N`` over ``extent`` (x0, x1, y0, y1), one
+    line per level (Kamoi Fig. 2: ten lines from −10 to −1)."""
+    import torch
+
+    use_style()
+    ax = ax or plt.subplots(figsize=(4, 3))[1]
+    xs, ys = np.linspace(extent[0], extent[1], n), np.linspace(extent[2], extent[3], n)
+    xx, yy = np.meshgrid(xs, ys)
+    with torch.no_grad():
+        lp = log_prob(torch.tensor(np.c_[xx.ravel(), yy.ravel()], dtype=torch.float32)).numpy().reshape(xx.shape)
+    lines = ax.contour(xx, yy, lp, levels=levels, cmap="viridis", linewidths=0.8)
+    ax.clabel(lines, fontsize=6, fmt="%d")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def point_clouds(sets: dict, ax=None, title: str | None = None, size: float = 2.0):
+    """Scatter 2-D point sets {label: N×2 points} on one axis (Kamoi Fig. 2c)."""
+    use_style()
+    ax = ax or plt.subplots(figsize=(4, 3))[1]
+    for label, pts in sets.items():
+        pts = np.asarray(pts)
+        ax.scatter(pts[:, 0], pts[:, 1], s=size, alpha=0.5, label=label, linewidths=0)
+    ax.set_aspect("equal")
+    ax.legend(fontsize=7, markerscale=4)
+    if title:
+        ax.set_title(title)
+    return ax

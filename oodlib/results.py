@@ -32,7 +32,7 @@ def paper_table_of(table: str) -> str:
 
 def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, model: str, in_dist: str,
          profile: str, seed: int, paper_table: str | None = None, paper_model: str | None = None,
-         paper_names: dict | None = None) -> pd.DataFrame:
+         paper_names: dict | None = None, paper_key=None) -> pd.DataFrame:
     """Return ``values`` (columns ood, method, metric, value) as results rows with the paper's values beside.
 
     The paper value is looked up in the paper's ``paper_table`` (default: ``paper_table_of(table)``); it is left
@@ -42,6 +42,10 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
     or part of a set) is never renamed: its row carries its own name and the paper's number for that set where
     the paper has one, else none (``display.paper_vs_ours`` can show the number of the set it stands in for in
     a column of its own).
+
+    ``paper_key(row)``, where a paper names its cells in its own way (e.g. Kamoi's "prior=uni; evaluated on OOD"),
+    returns the paper_numbers.csv keys of a row's cell (any of model, in_dist, ood, method, variant) or None
+    where the paper has no such cell.
     """
     if paper_name not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, got {paper_name!r}")
@@ -52,8 +56,15 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
 
     def paper_cell(r):
         method, _, variant = r.method.partition("/")
-        ood = (paper_names or {}).get(r.ood, r.ood)
-        return paper.value(paper_name, quoted, paper_model or model, in_dist, ood, method, r.metric, variant)
+        keys = {"model": paper_model or model, "in_dist": in_dist, "ood": (paper_names or {}).get(r.ood, r.ood),
+                "method": method, "variant": variant}
+        if paper_key is not None:
+            own = paper_key(r)
+            if own is None:
+                return None
+            keys.update(own)
+        return paper.value(paper_name, quoted, keys["model"], keys["in_dist"], keys["ood"], keys["method"], r.metric,
+                           keys["variant"])
 
     out["paper_value"] = pd.Series([paper_cell(r) for r in out.itertuples()], index=out.index, dtype="float64")
     return out[COLUMNS]

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from oodlib import cache, chapters, claims, paper, profiles, zoo
-from oodlib.chapters import chali, rose
+from oodlib.chapters import chali, mixture, rose
 from oodlib.errors import UnknownName
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_chapters_are_found_in_the_books_order():
-    assert [chapters.folder(m) for m in chapters.modules()] == ["rose", "chali"]
-    assert chapters.by_folder() == {"rose": "rose", "chali": "approx_mass"}
+    assert [chapters.folder(m) for m in chapters.modules()] == ["rose", "chali", "mixture"]
+    assert chapters.by_folder() == {"rose": "rose", "chali": "approx_mass", "mixture": "mixture_prior"}
 
 
 @pytest.mark.parametrize("module", chapters.modules(), ids=chapters.folder)
@@ -67,7 +67,7 @@ def test_field_lists_and_recipes_are_reached_through_profiles_and_zoo():
 
 def test_every_kind_is_defined_once_and_its_recipe_matches_the_chapters_own():
     kinds = zoo.kinds()
-    assert set(kinds) == set(rose.MODELS) | set(chali.MODELS)
+    assert set(kinds) == set(rose.MODELS) | set(chali.MODELS) | set(mixture.MODELS)
     assert not set(rose.MODELS) & set(chali.MODELS)
     # the dispatch gives exactly the chapter function's recipe (same cache key)
     assert cache.model_key(*zoo.recipe("width-vae", "fmnist", "smoke", 0, 0.5)) == \
@@ -89,5 +89,5 @@ def test_a_chapter_recipe_refuses_an_unknown_profile():
 
 def test_the_claims_are_every_chapters_in_the_books_order():
     ids = [c.id for c in claims.CLAIMS]
-    assert ids == [c.id for c in rose.CLAIMS] + [c.id for c in chali.CLAIMS]
+    assert ids == [c.id for c in rose.CLAIMS] + [c.id for c in chali.CLAIMS] + [c.id for c in mixture.CLAIMS]
     assert len(set(ids)) == len(ids)

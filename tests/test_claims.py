@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from oodlib import claims, evaluate, profiles, results
+from oodlib import chapters, claims, evaluate, profiles, results
 from oodlib.errors import BadInput, UnknownName
 
 REPO = Path(__file__).resolve().parents[1]
@@ -170,7 +170,7 @@ def test_every_verdict_word_is_reachable():
 def test_every_claim_is_well_formed(claim):
     assert claim.rule in RULES
     assert (REPO / "notebooks" / f"{claim.page}.py").exists(), claim.page
-    assert claim.paper == {"rose": "rose", "chali": "approx_mass"}[claim.page.split("/")[0]]
+    assert claim.paper == chapters.by_folder()[claim.page.split("/")[0]]
     assert "metric" in claim.select        # so that a page's ΔAUROC rows are never judged as cells of their own
     if claim.rule in ("beats", "ratio"):
         assert claim.method

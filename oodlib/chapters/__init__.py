@@ -98,6 +98,7 @@ def find(name: str, kind: str = "name"):
     """Return the one chapter module that defines ``name`` (None if none does); two that do are an error."""
     owners = [m for m in modules() if name in vars(m)]
     if len(owners) > 1:
-        raise AttributeError(f"{kind} {name!r} is defined by several chapters ({', '.join(folder(m) for m in owners)}); "
+        names = ", ".join(folder(m) for m in owners)
+        raise AttributeError(f"{kind} {name!r} is defined by several chapters ({names}); "
                              "use the chapter module's own, e.g. oodlib.chapters.rose.<name>")
     return owners[0] if owners else None

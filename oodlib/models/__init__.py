@@ -7,10 +7,11 @@ from ..errors import UnknownName
 from .classifier import Classifier, ClassifierConfig
 from .glow import Glow, GlowConfig
 from .realnvp import RealNVP, RealNVPConfig
+from .toy_flow import ToyFlow, ToyFlowConfig
 from .vae import VAE, VAEConfig
 
 MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (RealNVP, RealNVPConfig),
-               "classifier": (Classifier, ClassifierConfig)}
+               "classifier": (Classifier, ClassifierConfig), "toy_flow": (ToyFlow, ToyFlowConfig)}
 
 
 def build(config_dict: dict):
@@ -34,5 +35,5 @@ def parameter_count(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-__all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig", "build",
-           "parameter_count", "model_dtype_device", "MODEL_KINDS"]
+__all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig",
+           "ToyFlow", "ToyFlowConfig", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]
