@@ -39,6 +39,7 @@ class TrainConfig:
     penalty_weight: float = 0.0       # ... and its weight (Chali Eq. 2's α for "approx_mass")
     penalty_data: str | None = None   # ... and its data, if it needs some ("name:split", e.g. outlier images)
     clip_grad_norm: float | None = None   # clip the parameters' gradient norm (in the loss's units) to this
+    betas: tuple | None = None        # Adam's (β1, β2), where not PyTorch's (0.9, 0.999); Kamoi App. B: (0.5, 0.9)
 
     def __post_init__(self):
         if self.penalty is None:
@@ -58,6 +59,10 @@ class TrainConfig:
             del d["clip_grad_norm"]
         if d["penalty_data"] is None:
             del d["penalty_data"]
+        if d["betas"] is None:
+            del d["betas"]
+        else:
+            d["betas"] = [float(b) for b in d["betas"]]
         return d
 
 
@@ -69,7 +74,8 @@ def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
     kinds = {"adam": torch.optim.Adam, "adamax": torch.optim.Adamax}
     if cfg.optimizer not in kinds:
         raise UnknownName(f"unknown optimizer {cfg.optimizer!r}; known: {', '.join(kinds)}")
-    return kinds[cfg.optimizer](params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    extra = {} if cfg.betas is None else {"betas": tuple(cfg.betas)}
+    return kinds[cfg.optimizer](params, lr=cfg.lr, weight_decay=cfg.weight_decay, **extra)
 
 
 def save_weights(model: torch.nn.Module, path: Path, metadata: dict | None = None) -> None:

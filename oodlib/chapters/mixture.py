@@ -5,10 +5,16 @@ Generative Models is Sensitive to Prior Distribution Choice"): its profile sizes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ..cache import DataSpec, get_trained
 from ..claims import Claim
+from ..errors import BadInput
+from ..models import PriorVAEConfig
+from ..priors import KINDS, LAYOUTS, PriorConfig
 from ..toy import ID_SET, LOG_LIKELIHOOD, OOD_SET
+from ..train import TrainConfig
+from . import ModelKind, sizes
 
 PAPER = "mixture_prior"
 ORDER = 3
@@ -25,12 +31,19 @@ class Sizes:
     toy_hidden: int = 64                  # hidden units of the couplings' MLPs (not stated)
     toy_n_test: int = 5000                # in-distribution test points, and as many OOD points
     toy_distances: tuple = (7.0, 10.0, 15.0, 20.0, 30.0)   # the bimodal prior's distances swept (beyond the paper)
+    # The VAE of App. B (Adam β = (0.5, 0.9), lr 1e-3, 1,000 epochs; 5,000 importance samples at test time)
+    prior_vae_epochs: dict = field(default_factory=lambda: {"fmnist": 1000})
+    prior_vae_is_k: int = 5000
+    prior_vae_n_train: int | None = None     # training images of the chosen labels (None: all of them)
 
 
 SIZES = {
-    "smoke": Sizes(toy_n_train=512, toy_epochs=1, toy_hidden=8, toy_n_test=200, toy_distances=(7.0, 14.0)),
-    # cpu: each toy flow trains in about 2 s (10,000 points, 30 epochs, one thread)
-    "cpu": Sizes(toy_epochs=30),
+    "smoke": Sizes(toy_n_train=512, toy_epochs=1, toy_hidden=8, toy_n_test=200, toy_distances=(7.0, 14.0),
+                   prior_vae_epochs={"fmnist": 1}, prior_vae_is_k=2, prior_vae_n_train=128),
+    # cpu: each toy flow trains in about 2 s (10,000 points, 30 epochs, one thread). The VAE trains at ~120 img/s
+    # on one thread (~100 s per epoch of two Fashion-MNIST classes) and scores ~2.5 img/s with 100 importance
+    # samples (the 256-way decoder's last layer dominates): its cpu sizes are set with the §5.3 page.
+    "cpu": Sizes(toy_epochs=30, prior_vae_epochs={"fmnist": 10}, prior_vae_is_k=20),
     "paper": Sizes(),
 }
 
@@ -38,14 +51,67 @@ FIELD_LABELS = {
     "toy_dims": "toy: dimensions", "toy_n_train": "toy: training points", "toy_epochs": "toy: training epochs",
     "toy_hidden": "toy: coupling MLP width", "toy_n_test": "toy: test points per set",
     "toy_distances": "toy: prior distances swept",
+    "prior_vae_epochs": "VAE training epochs", "prior_vae_is_k": "VAE: importance samples per test image",
+    "prior_vae_n_train": "VAE: training images (None = all of the labels')",
 }
-TOY_FIELDS = tuple(FIELD_LABELS)
+TOY_FIELDS = tuple(f for f in FIELD_LABELS if f.startswith("toy_"))
+PRIOR_VAE_FIELDS = ("prior_vae_epochs", "prior_vae_is_k", "prior_vae_n_train")
 
-MODELS: dict = {}     # the toy flows are trained on the page (seconds); the image models come with §5
+
+def _sizes(profile: str) -> Sizes:
+    return sizes(SIZES, profile)
+
+
+def parse_model(spec: str) -> tuple[PriorConfig, tuple]:
+    """Return (prior, training labels) of a model named "PRIOR|LABELS", e.g. "uni|1,7", "uni|7", "gaussian:150|1,7"
+    (two components at [±75, 0, …]: §5.3's VAE), "generalized:20|1,7" (Eq. 3, β = 4), "gaussian-axes:150|0,1,7,8"
+    (§5.4's VAE: 150 · e_i), "gaussian-line:200|0,1,7,8" (§5.4's Glow: [200 i, 0, …]). A mixture has one component
+    per label, in the labels' order."""
+    try:
+        prior_code, label_code = spec.split("|")
+        labels = tuple(int(v) for v in label_code.split(","))
+        if prior_code == "uni":
+            return PriorConfig(), labels
+        kind_layout, distance = prior_code.split(":")
+        kind, _, layout = kind_layout.partition("-")
+        if kind not in KINDS[1:] or (layout and layout not in LAYOUTS):
+            raise ValueError
+        return PriorConfig(kind, k=len(labels), layout=layout or "two", distance=float(distance)), labels
+    except ValueError:
+        raise BadInput(f"cannot read the model {spec!r}: write PRIOR|LABELS, e.g. 'uni|1,7', 'gaussian:150|1,7', "
+                       "'generalized:20|1,7' or 'gaussian-axes:150|0,1,7,8'") from None
+
+
+def prior_vae_recipe(in_dist: str, profile: str, seed: int = 0, spec: str = "uni|1,7"):
+    """Return (PriorVAEConfig, DataSpec, TrainConfig) of Kamoi's VAE (App. B) on ``in_dist``'s labels of ``spec``.
+
+    Every training image of those labels (§5.1 says "a small subset", without its size: the labels are the
+    subset here). Each image is trained under the prior component of its label; Adam β = (0.5, 0.9), lr 1e-3
+    constant, batch 64 (the batch size is not stated).
+    """
+    if in_dist != "fmnist":
+        raise BadInput(f"the mixture chapter's VAE recipes are for Fashion-MNIST so far, got {in_dist!r}")
+    prior, labels = parse_model(spec)
+    model = PriorVAEConfig(channels=1, image_size=28, latent=50, prior=prior.to_dict(),
+                           labels=labels if prior.k > 1 else ())
+    data = DataSpec(in_dist, "train", n=_sizes(profile).prior_vae_n_train, seed=seed, channels=1, size=28,
+                    classes=labels)
+    tcfg = TrainConfig(epochs=_sizes(profile).prior_vae_epochs[in_dist], batch_size=64, lr=1e-3, optimizer="adam",
+                       lr_step_epochs=None, betas=(0.5, 0.9), seed=seed)
+    return model, data, tcfg
+
+
+def trained_prior_vae(in_dist: str, profile: str, seed: int = 0, spec: str = "uni|1,7", progress: bool = True):
+    """Return the trained VAE of ``prior_vae_recipe`` (from the cache, or trained now)."""
+    return get_trained(*prior_vae_recipe(in_dist, profile, seed, spec), progress=progress)
+
+
+MODELS = {"prior-vae": ModelKind(prior_vae_recipe, "spec", str, "uni|1,7", "{}")}
 
 
 def profile_models(profile: str) -> list:
-    """Return the cached models this chapter's pages need at ``profile`` (none yet)."""
+    """Return the cached models this chapter's pages need at ``profile``: none yet (the toy flows train on their
+    page in seconds; the VAEs and Glows come with the §5 pages)."""
     return []
 
 

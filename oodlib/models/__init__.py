@@ -6,12 +6,14 @@ import torch
 from ..errors import UnknownName
 from .classifier import Classifier, ClassifierConfig
 from .glow import Glow, GlowConfig
+from .prior_vae import PriorVAE, PriorVAEConfig
 from .realnvp import RealNVP, RealNVPConfig
 from .toy_flow import ToyFlow, ToyFlowConfig
 from .vae import VAE, VAEConfig
 
 MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (RealNVP, RealNVPConfig),
-               "classifier": (Classifier, ClassifierConfig), "toy_flow": (ToyFlow, ToyFlowConfig)}
+               "classifier": (Classifier, ClassifierConfig), "toy_flow": (ToyFlow, ToyFlowConfig),
+               "prior_vae": (PriorVAE, PriorVAEConfig)}
 
 
 def build(config_dict: dict):
@@ -36,4 +38,4 @@ def parameter_count(model) -> int:
 
 
 __all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig",
-           "ToyFlow", "ToyFlowConfig", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]
+           "ToyFlow", "ToyFlowConfig", "PriorVAE", "PriorVAEConfig", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]
