@@ -40,6 +40,7 @@ class TrainConfig:
     penalty_data: str | None = None   # ... and its data, if it needs some ("name:split", e.g. outlier images)
     clip_grad_norm: float | None = None   # clip the parameters' gradient norm (in the loss's units) to this
     betas: tuple | None = None        # Adam's (β1, β2), where not PyTorch's (0.9, 0.999); Kamoi App. B: (0.5, 0.9)
+    warmup_epochs: int | None = None  # raise the lr linearly from 0 over this many epochs (Kamoi App. B's Glow: 10)
 
     def __post_init__(self):
         if self.penalty is None:
@@ -48,6 +49,9 @@ class TrainConfig:
                                "e.g. TrainConfig(..., penalty='approx_mass', penalty_weight=2.0)")
         else:
             check_penalty_name(self.penalty)
+        if self.warmup_epochs is not None and self.lr_step_epochs is not None:
+            raise BadInput("warmup_epochs with lr_step_epochs: the book's schedules use one or the other; set "
+                           "lr_step_epochs=None for a warm-up to a constant rate")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -59,6 +63,8 @@ class TrainConfig:
             del d["clip_grad_norm"]
         if d["penalty_data"] is None:
             del d["penalty_data"]
+        if d["warmup_epochs"] is None:
+            del d["warmup_epochs"]
         if d["betas"] is None:
             del d["betas"]
         else:
@@ -174,6 +180,9 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
             else:
                 loss = model.loss(*args)
                 total = loss + penalty(model, *args) if penalty is not None else loss
+            if cfg.warmup_epochs:       # stateless (a function of the step), so a resumed run warms up the same
+                for group in opt.param_groups:
+                    group["lr"] = cfg.lr * min(1.0, (epoch * steps + step + 1) / (cfg.warmup_epochs * steps))
             opt.zero_grad(set_to_none=True)
             total.backward()
             if cfg.clip_grad_norm is not None:

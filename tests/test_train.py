@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from oodlib import cache
-from oodlib.errors import UnknownName
+from oodlib.errors import BadInput, UnknownName
 from oodlib.io import atomic_path
 from oodlib.models import VAE, VAEConfig
 from oodlib.train import TrainConfig, train
@@ -184,3 +184,33 @@ def test_glow_recipes_follow_rose_appendix_b2_and_b3():
     assert (zoo.glow_recipe("fmnist", "cpu")[0].levels, zoo.glow_recipe("fmnist", "cpu")[0].steps) == (2, 16)
     with pytest.raises(UnknownName, match="no Glow recipe"):
         zoo.glow_recipe("mnist", "cpu")
+
+
+def test_a_warm_up_raises_the_learning_rate_linearly_to_its_value():
+    class Probe(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+            self.seen = []
+
+        def loss(self, x):
+            return (self.w * x.float().mean()) ** 2
+
+    probe = Probe()
+    cfg = TrainConfig(epochs=3, batch_size=2, lr=1e-2, lr_step_epochs=None, warmup_epochs=2)
+    opt_lrs = []
+    orig = torch.optim.Adam.step
+
+    def spy(self, *a, **k):
+        opt_lrs.append(self.param_groups[0]["lr"])
+        return orig(self, *a, **k)
+
+    torch.optim.Adam.step = spy
+    try:
+        train(probe, torch.ones(4, 1, 2, 2, dtype=torch.uint8), cfg, progress=False)
+    finally:
+        torch.optim.Adam.step = orig
+    assert opt_lrs == pytest.approx([2.5e-3, 5e-3, 7.5e-3, 1e-2, 1e-2, 1e-2])     # 2 steps per epoch, 2 epochs
+    assert "warmup_epochs" not in TrainConfig(epochs=1).to_dict()
+    with pytest.raises(BadInput, match="lr_step_epochs=None"):
+        TrainConfig(epochs=1, warmup_epochs=2)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..cache import DataSpec, get_trained
 from ..claims import Claim
 from ..errors import BadInput
-from ..models import PriorVAEConfig
+from ..models import PriorGlowConfig, PriorVAEConfig
 from ..priors import KINDS, LAYOUTS, PriorConfig
 from ..toy import ID_SET, LOG_LIKELIHOOD, OOD_SET
 from ..train import TrainConfig
@@ -35,11 +35,17 @@ class Sizes:
     prior_vae_epochs: dict = field(default_factory=lambda: {"fmnist": 1000})
     prior_vae_is_k: int = 5000
     prior_vae_n_train: int | None = None     # training images of the chosen labels (None: all of them)
+    # The Glow of App. B (Fashion-MNIST: one block of 32 steps, squeezed after the 16th; Adam, lr 1e-3 warmed up
+    # over 10 epochs, 1,000 epochs; the couplings' width is not stated: OpenAI's code's 512)
+    prior_glow_epochs: dict = field(default_factory=lambda: {"fmnist": 1000})
+    prior_glow_arch: dict = field(default_factory=dict)     # in-dist -> PriorGlowConfig fields overriding App. B's
 
 
 SIZES = {
     "smoke": Sizes(toy_n_train=512, toy_epochs=1, toy_hidden=8, toy_n_test=200, toy_distances=(7.0, 14.0),
-                   prior_vae_epochs={"fmnist": 1}, prior_vae_is_k=2, prior_vae_n_train=128),
+                   prior_vae_epochs={"fmnist": 1}, prior_vae_is_k=2, prior_vae_n_train=128,
+                   prior_glow_epochs={"fmnist": 1}, prior_glow_arch={"fmnist": dict(steps=2, squeeze_after=(1,),
+                                                                                    hidden=8)}),
     # cpu: each toy flow trains in about 2 s (10,000 points, 30 epochs, one thread). The VAE trains at ~120 img/s
     # on one thread (~100 s per epoch of two Fashion-MNIST classes) and scores ~2.5 img/s with 100 importance
     # samples (the 256-way decoder's last layer dominates): its cpu sizes are set with the §5.3 page.
@@ -53,9 +59,12 @@ FIELD_LABELS = {
     "toy_distances": "toy: prior distances swept",
     "prior_vae_epochs": "VAE training epochs", "prior_vae_is_k": "VAE: importance samples per test image",
     "prior_vae_n_train": "VAE: training images (None = all of the labels')",
+    "prior_glow_epochs": "Glow training epochs", "prior_glow_arch": "Glow architecture (changes to App. B's)",
 }
 TOY_FIELDS = tuple(f for f in FIELD_LABELS if f.startswith("toy_"))
 PRIOR_VAE_FIELDS = ("prior_vae_epochs", "prior_vae_is_k", "prior_vae_n_train")
+PRIOR_GLOW_FIELDS = ("prior_glow_epochs", "prior_glow_arch")
+GLOW_ARCH = {"fmnist": dict(channels=1, image_size=28, steps=32, squeeze_after=(16,), hidden=512)}   # App. B
 
 
 def _sizes(profile: str) -> Sizes:
@@ -106,7 +115,33 @@ def trained_prior_vae(in_dist: str, profile: str, seed: int = 0, spec: str = "un
     return get_trained(*prior_vae_recipe(in_dist, profile, seed, spec), progress=progress)
 
 
-MODELS = {"prior-vae": ModelKind(prior_vae_recipe, "spec", str, "uni|1,7", "{}")}
+def prior_glow_recipe(in_dist: str, profile: str, seed: int = 0, spec: str = "uni|1,7"):
+    """Return (PriorGlowConfig, DataSpec, TrainConfig) of Kamoi's Glow (App. B) on ``in_dist``'s labels of ``spec``.
+
+    The training images as ``prior_vae_recipe``'s; Adam, lr 1e-3 raised linearly from 0 over the first 10 epochs
+    (App. B) and constant after, batch 64 (OpenAI's code's). The profile may narrow or shorten it
+    (``prior_glow_arch``).
+    """
+    if in_dist not in GLOW_ARCH:
+        raise BadInput(f"the mixture chapter's Glow recipes are for {', '.join(GLOW_ARCH)} so far, got {in_dist!r}")
+    prior, labels = parse_model(spec)
+    p = _sizes(profile)
+    model = PriorGlowConfig(**{**GLOW_ARCH[in_dist], **p.prior_glow_arch.get(in_dist, {})}, prior=prior.to_dict(),
+                            labels=labels if prior.k > 1 else ())
+    data = DataSpec(in_dist, "train", n=p.prior_vae_n_train, seed=seed, channels=1, size=28, classes=labels)
+    epochs = p.prior_glow_epochs[in_dist]
+    tcfg = TrainConfig(epochs=epochs, batch_size=64, lr=1e-3, optimizer="adam", lr_step_epochs=None,
+                       warmup_epochs=min(10, epochs), seed=seed)
+    return model, data, tcfg
+
+
+def trained_prior_glow(in_dist: str, profile: str, seed: int = 0, spec: str = "uni|1,7", progress: bool = True):
+    """Return the trained Glow of ``prior_glow_recipe`` (from the cache, or trained now)."""
+    return get_trained(*prior_glow_recipe(in_dist, profile, seed, spec), progress=progress)
+
+
+MODELS = {"prior-vae": ModelKind(prior_vae_recipe, "spec", str, "uni|1,7", "{}"),
+          "prior-glow": ModelKind(prior_glow_recipe, "spec", str, "uni|1,7", "{}")}
 
 
 def profile_models(profile: str) -> list:

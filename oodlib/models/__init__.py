@@ -6,6 +6,7 @@ import torch
 from ..errors import UnknownName
 from .classifier import Classifier, ClassifierConfig
 from .glow import Glow, GlowConfig
+from .prior_glow import PriorGlow, PriorGlowConfig
 from .prior_vae import PriorVAE, PriorVAEConfig
 from .realnvp import RealNVP, RealNVPConfig
 from .toy_flow import ToyFlow, ToyFlowConfig
@@ -13,7 +14,7 @@ from .vae import VAE, VAEConfig
 
 MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (RealNVP, RealNVPConfig),
                "classifier": (Classifier, ClassifierConfig), "toy_flow": (ToyFlow, ToyFlowConfig),
-               "prior_vae": (PriorVAE, PriorVAEConfig)}
+               "prior_vae": (PriorVAE, PriorVAEConfig), "prior_glow": (PriorGlow, PriorGlowConfig)}
 
 
 def build(config_dict: dict):
@@ -38,4 +39,5 @@ def parameter_count(model) -> int:
 
 
 __all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig",
-           "ToyFlow", "ToyFlowConfig", "PriorVAE", "PriorVAEConfig", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]
+           "ToyFlow", "ToyFlowConfig", "PriorVAE", "PriorVAEConfig", "PriorGlow",
+           "PriorGlowConfig", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]

@@ -130,6 +130,27 @@ class InvConv1x1(nn.Module):
         return F.conv2d(h, torch.linalg.inv(self.weight()).view(c, c, 1, 1))
 
 
+class AxisInvConv(nn.Module):
+    """An invertible linear map along one axis of B×C×H×W (``axis`` 1, 2 or 3: channel, height or width): the
+    invertible 1×1 convolution with that axis moved into the channels' place (Kamoi App. B, Listing 1: one such
+    map over the width, one over the height and one over the channels, after Glow's last step). log|det| = (the
+    other two axes' sizes) · Σ log_s, as ``InvConv1x1``'s.
+    """
+
+    def __init__(self, size: int, axis: int):
+        super().__init__()
+        if axis not in (1, 2, 3):
+            raise ValueError(f"axis must be 1 (channels), 2 (height) or 3 (width), got {axis}")
+        self.axis, self.conv = axis, InvConv1x1(size)
+
+    def forward(self, h):
+        out, logdet = self.conv(h.movedim(self.axis, 1))
+        return out.movedim(1, self.axis), logdet
+
+    def inverse(self, h):
+        return self.conv.inverse(h.movedim(self.axis, 1)).movedim(1, self.axis)
+
+
 class ZeroConv2d(nn.Conv2d):
     """3×3 convolution initialised to zero, output scaled by exp(3·logs) (Glow §3.3: each coupling starts as the identity)."""
 
@@ -158,11 +179,13 @@ class AffineCoupling(nn.Module):
     """Glow's affine coupling (§3.3): h_b' = (h_b + t(h_a))·σ(s(h_a) + 2), h_a unchanged; log|det| = Σ log σ(·).
 
     The network is conv 3×3 → ActNorm → ReLU → conv 1×1 → ActNorm → ReLU → zero-initialised conv 3×3
-    (three conv layers, as in ROSE App. B.2 and y0ast/Glow-PyTorch's sigmoid(s + 2) scale).
+    (three conv layers, as in ROSE App. B.2 and y0ast/Glow-PyTorch's sigmoid(s + 2) scale). ``floor`` is added
+    to the scale, σ(s + 2) + floor (Kamoi App. B: 0.1, "to stabilize the training").
     """
 
-    def __init__(self, channels: int, hidden: int):
+    def __init__(self, channels: int, hidden: int, floor: float = 0.0):
         super().__init__()
+        self.floor = float(floor)
         ca, cb = channels // 2, channels - channels // 2
         self.net = nn.Sequential(
             nn.Conv2d(ca, hidden, 3, padding=1, bias=False), NetActNorm(hidden), nn.ReLU(),
@@ -173,7 +196,8 @@ class AffineCoupling(nn.Module):
 
     def _shift_scale(self, ha):
         out = self.net(ha)
-        return out[:, 0::2], torch.sigmoid(out[:, 1::2] + 2.0)
+        scale = torch.sigmoid(out[:, 1::2] + 2.0)
+        return out[:, 0::2], scale + self.floor if self.floor else scale
 
     def forward(self, h):
         ha, hb = h[:, :self.split], h[:, self.split:]
@@ -209,9 +233,10 @@ class FlowSequence(nn.Module):
 class GlowStep(nn.Module):
     """One step of flow: ActNorm → invertible 1×1 conv → affine coupling (Glow Fig. 2a)."""
 
-    def __init__(self, channels: int, hidden: int):
+    def __init__(self, channels: int, hidden: int, floor: float = 0.0):
         super().__init__()
-        self.actnorm, self.invconv, self.coupling = ActNorm(channels), InvConv1x1(channels), AffineCoupling(channels, hidden)
+        self.actnorm, self.invconv = ActNorm(channels), InvConv1x1(channels)
+        self.coupling = AffineCoupling(channels, hidden, floor)
 
     def forward(self, h):
         h, ld_a = self.actnorm(h)
