@@ -64,7 +64,7 @@ FIELD_LABELS = {
 TOY_FIELDS = tuple(f for f in FIELD_LABELS if f.startswith("toy_"))
 PRIOR_VAE_FIELDS = ("prior_vae_epochs", "prior_vae_is_k", "prior_vae_n_train")
 PRIOR_GLOW_FIELDS = ("prior_glow_epochs", "prior_glow_arch")
-GLOW_ARCH = {"fmnist": dict(channels=1, image_size=28, steps=32, squeeze_after=(16,), hidden=512)}   # App. B
+PRIOR_GLOW_ARCH = {"fmnist": dict(channels=1, image_size=28, steps=32, squeeze_after=(16,), hidden=512)}   # App. B
 
 
 def _sizes(profile: str) -> Sizes:
@@ -122,11 +122,11 @@ def prior_glow_recipe(in_dist: str, profile: str, seed: int = 0, spec: str = "un
     (App. B) and constant after, batch 64 (OpenAI's code's). The profile may narrow or shorten it
     (``prior_glow_arch``).
     """
-    if in_dist not in GLOW_ARCH:
-        raise BadInput(f"the mixture chapter's Glow recipes are for {', '.join(GLOW_ARCH)} so far, got {in_dist!r}")
+    if in_dist not in PRIOR_GLOW_ARCH:
+        raise BadInput(f"the mixture chapter's Glow recipes are for {', '.join(PRIOR_GLOW_ARCH)} so far, got {in_dist!r}")
     prior, labels = parse_model(spec)
     p = _sizes(profile)
-    model = PriorGlowConfig(**{**GLOW_ARCH[in_dist], **p.prior_glow_arch.get(in_dist, {})}, prior=prior.to_dict(),
+    model = PriorGlowConfig(**{**PRIOR_GLOW_ARCH[in_dist], **p.prior_glow_arch.get(in_dist, {})}, prior=prior.to_dict(),
                             labels=labels if prior.k > 1 else ())
     data = DataSpec(in_dist, "train", n=p.prior_vae_n_train, seed=seed, channels=1, size=28, classes=labels)
     epochs = p.prior_glow_epochs[in_dist]
