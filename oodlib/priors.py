@@ -186,3 +186,31 @@ class MixturePrior(nn.Module):
             u = torch.from_numpy(gennorm.rvs(self.beta, size=(n, self.dim), random_state=np.random.default_rng(seed)))
         z = self.means.cpu()[components] + self.scale * u.to(self.means.dtype)
         return z.to(self.means.device)
+
+
+class LabelComponents(nn.Module):
+    """Which prior component each training label is evaluated under (Kamoi §4: "by label"): ``labels[i]`` → i.
+
+    With one component every label maps to it. A label outside ``labels`` is an error that names the model's labels.
+    """
+
+    def __init__(self, labels, n_components: int):
+        super().__init__()
+        self.labels, self.n_components = tuple(int(v) for v in labels), int(n_components)
+        if self.labels and n_components > 1 and len(self.labels) != n_components:
+            raise BadInput(f"{len(self.labels)} labels for a prior of {n_components} components; give one label per "
+                           "component")
+        table = torch.full((256,), -1, dtype=torch.long)
+        for i, label in enumerate(self.labels):
+            table[label] = i
+        self.register_buffer("table", table, persistent=False)
+
+    def forward(self, y) -> torch.Tensor:
+        y = torch.as_tensor(y, device=self.table.device).long()
+        if self.n_components == 1:
+            return torch.zeros_like(y)
+        comp = self.table[y]
+        if (comp < 0).any():
+            raise BadInput(f"labels {sorted(set(y[comp < 0].tolist()))} have no prior component; the model's labels "
+                           f"are {list(self.labels)}")
+        return comp

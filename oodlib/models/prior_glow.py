@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from ..errors import BadInput
-from ..priors import PriorConfig
+from ..priors import LabelComponents, PriorConfig
 from .flow_layers import LOG_256, AxisInvConv, DequantizedFlow, GlowStep, dequantize, squeeze, unsqueeze
 
 SCALE_FLOOR = 0.1    # App. B: "we add a small positive value (0.1 in our implementation) to the scale"
@@ -69,24 +69,12 @@ class PriorGlow(DequantizedFlow):
         self.mixers = nn.ModuleList([AxisInvConv(s, 3), AxisInvConv(s, 2), AxisInvConv(c, 1)])   # width, height, channels
         self.latent_shapes = [(c, s, s)]
         self.prior = PriorConfig(**config.prior).build(c * s * s)
-        if config.labels and self.prior.n_components > 1 and len(config.labels) != self.prior.n_components:
-            raise BadInput(f"{len(config.labels)} labels for a prior of {self.prior.n_components} components")
-        self.supervised = True
-        table = torch.full((256,), -1, dtype=torch.long)
-        for i, label in enumerate(config.labels):
-            table[int(label)] = i
-        self.register_buffer("_label_to_component", table, persistent=False)
+        self.label_components = LabelComponents(config.labels, self.prior.n_components)
+        self.supervised = True          # train() passes the labels, which pick each image's component
 
     def components_of(self, y) -> torch.Tensor:
         """Return the prior component each label trains under (all 0 for a one-component prior)."""
-        y = torch.as_tensor(y, device=self._label_to_component.device).long()
-        if self.prior.n_components == 1:
-            return torch.zeros_like(y)
-        comp = self._label_to_component[y]
-        if (comp < 0).any():
-            raise BadInput(f"labels {sorted(set(y[comp < 0].tolist()))} have no prior component; the model's labels "
-                           f"are {list(self.config.labels)}")
-        return comp
+        return self.label_components(y)
 
     def invconv_layers(self) -> list[str]:
         """Names of the invertible 1×1 convolutions, those of the three mixers included."""

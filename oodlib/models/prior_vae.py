@@ -30,7 +30,7 @@ from torch import nn
 
 from ..checks import check_images
 from ..errors import BadInput
-from ..priors import PriorConfig
+from ..priors import LabelComponents, PriorConfig
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -74,11 +74,8 @@ class PriorVAE(nn.Module):
                            f"{s}×{s}×{c}")
         self.config = config
         self.prior = PriorConfig(**config.prior).build(nz)
-        if config.labels and len(config.labels) != self.prior.n_components and self.prior.n_components > 1:
-            raise BadInput(f"{len(config.labels)} labels for a prior of {self.prior.n_components} components; "
-                           "give one label per component")
+        self.label_components = LabelComponents(config.labels, self.prior.n_components)
         self.supervised = True          # train() passes the labels, which pick each image's component
-        self.register_buffer("_label_to_component", self._label_table(config.labels), persistent=False)
         self.encoder = nn.Sequential(*_bn_relu_conv(c, 8, 5, 2, 1), *_bn_relu_conv(8, 16, 5, 1, 1),
                                      *_bn_relu_conv(16, 32, 5, 2, 1), *_bn_relu_conv(32, 64, 5, 1, 1),
                                      *_bn_relu_conv(64, 64, 5, 2, 1))
@@ -92,23 +89,9 @@ class PriorVAE(nn.Module):
             self.decoder = nn.Sequential(*_bn_relu_deconv(nz, 64, 4, 1, 0), *_bn_relu_deconv(64, 32, 4, 2, 1),
                                          *_bn_relu_deconv(32, 32, 4, 2, 1), nn.ConvTranspose2d(32, 256 * c, 4, 2, 1))
 
-    @staticmethod
-    def _label_table(labels) -> torch.Tensor:
-        table = torch.full((256,), -1, dtype=torch.long)
-        for i, label in enumerate(labels):
-            table[int(label)] = i
-        return table
-
     def components_of(self, y) -> torch.Tensor:
         """Return the prior component each label trains under (all 0 for a one-component prior)."""
-        y = torch.as_tensor(y, device=self._label_to_component.device).long()
-        if self.prior.n_components == 1:
-            return torch.zeros_like(y)
-        comp = self._label_to_component[y]
-        if (comp < 0).any():
-            bad = sorted(set(y[comp < 0].tolist()))
-            raise BadInput(f"labels {bad} have no prior component; the model's labels are {list(self.config.labels)}")
-        return comp
+        return self.label_components(y)
 
     @property
     def num_dims(self) -> int:
