@@ -214,3 +214,17 @@ def test_a_warm_up_raises_the_learning_rate_linearly_to_its_value():
     assert "warmup_epochs" not in TrainConfig(epochs=1).to_dict()
     with pytest.raises(BadInput, match="lr_step_epochs=None"):
         TrainConfig(epochs=1, warmup_epochs=2)
+
+
+def test_training_repeats_bitwise_at_a_fixed_number_of_threads():
+    """Two runs of one recipe on the CPU end with the same weights when torch uses the same number of threads
+    (across thread counts the floating-point sums run in another order, and the weights differ slightly: why
+    Chali §3.1's snapshots, trained again, are a sibling of the committed model rather than the same one)."""
+    def run():
+        torch.manual_seed(0)
+        vae = VAE(VAEConfig(channels=1, base=4, latent=3))
+        x = torch.randint(0, 256, (48, 1, 32, 32), generator=torch.Generator().manual_seed(0), dtype=torch.uint8)
+        train(vae, x, TrainConfig(epochs=2, batch_size=16, lr_step_epochs=None), progress=False)
+        return vae.state_dict()
+    a, b = run(), run()
+    assert all(torch.equal(a[k], b[k]) for k in a)
