@@ -158,9 +158,22 @@ def load_snapshot(model_cfg, path: Path):
     return model.eval()
 
 
+def _save_half(src: Path, dst: Path, key: str) -> None:
+    """Write the weights of ``src`` to ``dst`` with every floating-point tensor in half precision (committed
+    snapshots: half the bytes; the pages that score them are checked to print the same numbers)."""
+    from safetensors.torch import save_file
+
+    tensors = load_file(str(src))
+    save_file({k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}, str(dst),
+              metadata={"key": key, "dtype": "float16 copy of the float32 snapshot"})
+
+
 def promote(key: str, note: str = "", with_snapshots: bool = False) -> Path:
-    """Copy cached weights (and, if asked, their per-epoch snapshots) into the committed ``checkpoints/``
-    folder and list them in the manifest."""
+    """Copy cached weights (and, if asked, their per-epoch snapshots, in half precision) into the committed
+    ``checkpoints/`` folder and list them, with their sha256, in the manifest.
+
+    Without ``with_snapshots``, snapshots committed earlier stay listed as they were.
+    """
     src = cache_dir() / f"{key}.safetensors"
     meta = json.loads((cache_dir() / f"{key}.json").read_text())
     dst = CHECKPOINTS / src.name
@@ -171,14 +184,17 @@ def promote(key: str, note: str = "", with_snapshots: bool = False) -> Path:
                                     "train it with keep_snapshots=True first")
         target = CHECKPOINTS / folder.name
         target.mkdir(parents=True, exist_ok=True)
-        for f in sorted(folder.iterdir()):            # snapshots.json sorts last: the index vouches for the files
+        for f in sorted(folder.glob("epoch*.safetensors")):
             with atomic_path(target / f.name) as tmp:
-                shutil.copyfile(f, tmp)
+                _save_half(f, tmp, key)
+        with atomic_path(target / "snapshots.json") as tmp:      # the index last: it vouches for the files
+            shutil.copyfile(folder / "snapshots.json", tmp)
     with atomic_path(dst) as tmp:
         shutil.copyfile(src, tmp)
     manifest = _manifest()
+    kept = {k: v for k, v in manifest.get(key, {}).items() if k.startswith("snapshots") and not with_snapshots}
     manifest[key] = {**meta, "file": dst.name, "bytes": dst.stat().st_size,
-                     "sha256": data.loading.file_sha256(dst), "note": note}
+                     "sha256": data.loading.file_sha256(dst), "note": note, **kept}
     if with_snapshots:
         manifest[key]["snapshots"] = {f.name: data.loading.file_sha256(f)
                                       for f in sorted(target.glob("epoch*.safetensors"))}

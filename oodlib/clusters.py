@@ -32,5 +32,5 @@ def most_homogeneous(x, labels: np.ndarray) -> int:
     """Return the cluster whose images have the lowest mean per-dimensional variance. Kamoi App. E keeps one cluster
     per label ("the second row", with no reason given); the book keeps the most homogeneous one, chosen on the
     in-distribution images alone."""
-    x = torch.as_tensor(x)
-    return int(np.argmin([pixel_variance(x[torch.as_tensor(labels == c)]).mean() for c in np.unique(labels)]))
+    x, found = torch.as_tensor(x), np.unique(labels)
+    return int(found[np.argmin([pixel_variance(x[torch.as_tensor(labels == c)]).mean() for c in found])])

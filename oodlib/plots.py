@@ -80,7 +80,7 @@ def log_density_contours(log_prob, extent=(-7.0, 7.0, -4.0, 4.0), levels=np.aran
     xs, ys = np.linspace(extent[0], extent[1], n), np.linspace(extent[2], extent[3], n)
     xx, yy = np.meshgrid(xs, ys)
     with torch.no_grad():
-        lp = log_prob(torch.tensor(np.c_[xx.ravel(), yy.ravel()], dtype=torch.float32)).numpy().reshape(xx.shape)
+        lp = log_prob(torch.tensor(np.c_[xx.ravel(), yy.ravel()], dtype=torch.float32)).cpu().numpy().reshape(xx.shape)
     lines = ax.contour(xx, yy, lp, levels=levels, cmap="viridis", linewidths=0.8)
     ax.clabel(lines, fontsize=6, fmt="%d")
     ax.set_aspect("equal")

@@ -78,11 +78,24 @@ class PriorConfig:
             raise UnknownName(f"unknown prior kind {self.kind!r}; known: {', '.join(KINDS)}")
         if self.kind == "normal" and self.k != 1:
             raise BadInput(f"the standard normal prior has one component, got k={self.k}; use kind='gaussian'")
+        if self.layout not in LAYOUTS:
+            raise UnknownName(f"unknown layout {self.layout!r} of the component means; known: {', '.join(LAYOUTS)}")
+        if self.kind != "normal" and self.layout == "two" and self.k != 2:
+            raise BadInput(f"layout 'two' places 2 components, got k={self.k} (one per training label); give two "
+                           "labels, or use layout 'axes' or 'line' for more components")
         if self.beta <= 0 or (self.scale is not None and self.scale <= 0):
             raise BadInput(f"beta and scale must be positive, got beta={self.beta}, scale={self.scale}")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The config as a model's cache key holds it: only the fields that apply to its kind."""
+        d = asdict(self)
+        if self.kind == "normal":
+            return {"kind": "normal"}
+        if self.kind == "gaussian":
+            del d["beta"]
+        if d["scale"] is None:
+            del d["scale"]
+        return d
 
     def build(self, dim: int) -> "MixturePrior":
         """Return the prior over ``dim`` latent dimensions."""
@@ -197,9 +210,9 @@ class LabelComponents(nn.Module):
     def __init__(self, labels, n_components: int):
         super().__init__()
         self.labels, self.n_components = tuple(int(v) for v in labels), int(n_components)
-        if self.labels and n_components > 1 and len(self.labels) != n_components:
-            raise BadInput(f"{len(self.labels)} labels for a prior of {n_components} components; give one label per "
-                           "component")
+        if n_components > 1 and len(self.labels) != n_components:
+            raise BadInput(f"{len(self.labels)} labels for a prior of {n_components} components: the model's config "
+                           "needs labels=(…), one training label per component")
         table = torch.full((256,), -1, dtype=torch.long)
         for i, label in enumerate(self.labels):
             table[label] = i

@@ -49,6 +49,8 @@ class TrainConfig:
                                "e.g. TrainConfig(..., penalty='approx_mass', penalty_weight=2.0)")
         else:
             check_penalty_name(self.penalty)
+        if self.warmup_epochs is not None and self.warmup_epochs < 1:
+            raise BadInput(f"warmup_epochs must be at least 1 (or None for no warm-up), got {self.warmup_epochs}")
         if self.warmup_epochs is not None and self.lr_step_epochs is not None:
             raise BadInput("warmup_epochs with lr_step_epochs: the book's schedules use one or the other; set "
                            "lr_step_epochs=None for a warm-up to a constant rate")

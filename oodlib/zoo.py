@@ -95,6 +95,9 @@ def main(argv=None) -> None:
         ap.add_argument(f"--{name}", dest=f"extra_{name}", metavar=name.upper(), type=kind_type, default=None,
                         help="; ".join(used_by))
     ap.add_argument("--promote", action="store_true", help="copy the weights into checkpoints/ (committed)")
+    ap.add_argument("--with-snapshots", action="store_true",
+                    help="with --promote: also commit the per-epoch snapshots (half precision) of a model that keeps "
+                         "them (e.g. realnvp cifar10, for Chali §3.1)")
     args = ap.parse_args(argv)
     if args.kind == "all":
         todo = profile_models(args.profile)
@@ -108,7 +111,8 @@ def main(argv=None) -> None:
         label = f"{kind} {d}" + extra_label(kind, extra)
         print(f"{label}: model {model.cache_key}")
         if args.promote:
-            print("promoted to", promote(model.cache_key, note=f"{label}, profile {args.profile}"))
+            snaps = args.with_snapshots and keeps_snapshots(kind, d)
+            print("promoted to", promote(model.cache_key, note=f"{label}, profile {args.profile}", with_snapshots=snaps))
 
 
 if __name__ == "__main__":

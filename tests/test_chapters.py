@@ -47,6 +47,16 @@ def test_a_profile_reads_each_size_from_its_chapter():
         cpu.glow_epoch
 
 
+def test_every_size_has_a_label_of_its_own():
+    labels = list(profiles.FIELD_LABELS.values())
+    assert len(labels) == len(set(labels)), "two sizes share a label: the setting tables would merge their rows"
+
+
+def test_a_name_a_chapter_imports_is_not_taken_for_its_own():
+    assert chapters.find("TrainConfig") is None and chapters.find("Claim") is None
+    assert chapters.find("CHALI_ALPHA") is chali and chapters.find("ID_SET") is None   # mixture imports it
+
+
 def test_two_chapters_defining_one_size_is_an_error():
     @dataclasses.dataclass(frozen=True)
     class Other:

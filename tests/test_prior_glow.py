@@ -15,7 +15,7 @@ BIMODAL = PriorConfig("gaussian", k=2, distance=4.0)
 
 def _glow(prior=BIMODAL, labels=(1, 7), seed=0):
     torch.manual_seed(seed)
-    glow = PriorGlow(PriorGlowConfig(channels=1, image_size=4, steps=3, squeeze_after=(1,), hidden=4,
+    glow = PriorGlow(PriorGlowConfig(channels=1, image_size=8, steps=3, squeeze_after=(1,), hidden=4,
                                      prior=prior.to_dict(), labels=labels)).double()
     with torch.no_grad():                      # leave the identity initialisation: random couplings and ActNorms
         for name, p in glow.named_parameters():
@@ -41,34 +41,34 @@ def test_an_axis_mixer_has_the_exact_jacobians_log_determinant(axis):
 
 def test_the_glows_log_determinant_is_the_exact_jacobians():
     glow = _glow()
-    x = torch.randint(0, 256, (1, 1, 4, 4), generator=torch.Generator().manual_seed(0)).double()
+    x = torch.randint(0, 256, (1, 1, 8, 8), generator=torch.Generator().manual_seed(0)).double()
     z, logdet = glow._latent(x, noise=False)
-    jac = torch.autograd.functional.jacobian(lambda v: glow._latent(v.view(1, 1, 4, 4), noise=False)[0].flatten(),
+    jac = torch.autograd.functional.jacobian(lambda v: glow._latent(v.view(1, 1, 8, 8), noise=False)[0].flatten(),
                                              x.flatten())
     # z is a function of y = (x + ½)/256 − ½, so dz/dx = dz/dy / 256
-    assert (logdet - 16 * LOG_256).item() == pytest.approx(torch.linalg.slogdet(jac).logabsdet.item(), abs=1e-8)
+    assert (logdet - 64 * LOG_256).item() == pytest.approx(torch.linalg.slogdet(jac).logabsdet.item(), abs=1e-8)
 
 
 def test_decode_inverts_encode_and_the_latent_has_one_block_shape():
     glow = _glow()
-    x = torch.randint(0, 256, (3, 1, 4, 4), generator=torch.Generator().manual_seed(1), dtype=torch.uint8)
+    x = torch.randint(0, 256, (3, 1, 8, 8), generator=torch.Generator().manual_seed(1), dtype=torch.uint8)
     zs = glow.encode(x)
-    assert len(zs) == 1 and zs[0].shape == (3, 16, 1, 1)         # 4×4×1 → 2×2×4 → 1×1×16, no split
+    assert len(zs) == 1 and zs[0].shape == (3, 16, 2, 2)         # 8×8×1 → 4×4×4 → 2×2×16, no split
     assert torch.equal(glow.decode(zs), x)
 
 
 def test_the_assigned_loss_puts_each_image_under_its_labels_component():
     glow = _glow()
-    x = torch.randint(0, 256, (4, 1, 4, 4), generator=torch.Generator().manual_seed(2), dtype=torch.uint8)
+    x = torch.randint(0, 256, (4, 1, 8, 8), generator=torch.Generator().manual_seed(2), dtype=torch.uint8)
     y = torch.tensor([1, 7, 7, 1])
     z, logdet = glow._latent(glow._check(x))
-    means = torch.zeros(2, 16, dtype=torch.float64)
+    means = torch.zeros(2, 64, dtype=torch.float64)
     means[:, 0] = torch.tensor([2.0, -2.0])
-    by_hand = -0.5 * ((z - means[torch.tensor([0, 1, 1, 0])]) ** 2).sum(1) - 8 * math.log(2 * math.pi)
-    lp = by_hand + logdet - 16 * LOG_256
-    assert glow.loss(x, y).item() == pytest.approx((-lp.mean() / (16 * math.log(2))).item(), rel=1e-10)
+    by_hand = -0.5 * ((z - means[torch.tensor([0, 1, 1, 0])]) ** 2).sum(1) - 32 * math.log(2 * math.pi)
+    lp = by_hand + logdet - 64 * LOG_256
+    assert glow.loss(x, y).item() == pytest.approx((-lp.mean() / (64 * math.log(2))).item(), rel=1e-10)
     # at test time the whole mixture
-    torch.testing.assert_close(glow.log_prob(x), glow.prior.log_prob(z) + logdet - 16 * LOG_256)
+    torch.testing.assert_close(glow.log_prob(x), glow.prior.log_prob(z) + logdet - 64 * LOG_256)
 
 
 def test_the_couplings_scale_has_kamois_floor():

@@ -228,3 +228,27 @@ def test_training_repeats_bitwise_at_a_fixed_number_of_threads():
         return vae.state_dict()
     a, b = run(), run()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_promoting_again_keeps_the_committed_snapshots_listed(monkeypatch, tmp_path):
+    import json
+
+    from oodlib.data.loading import file_sha256
+
+    cache_root, ckpt = tmp_path / "cache", tmp_path / "checkpoints"
+    monkeypatch.setenv("OODLIB_CACHE", str(cache_root))
+    monkeypatch.setattr(cache, "CHECKPOINTS", ckpt)
+    monkeypatch.setattr(cache, "MANIFEST", ckpt / "manifest.json")
+    spec, tcfg = cache.DataSpec("mnist", n=16), TrainConfig(epochs=2, batch_size=8)
+    model = cache.get_trained(CFG, spec, tcfg, progress=False, keep_snapshots=True)
+    key = model.cache_key
+    cache.promote(key, note="first", with_snapshots=True)
+    listed = json.loads(cache.MANIFEST.read_text())[key]["snapshots"]
+    folder = ckpt / f"{key}.snapshots"
+    assert listed == {f.name: file_sha256(f) for f in folder.glob("epoch*.safetensors")} and len(listed) == 2
+    from safetensors.torch import load_file
+    assert all(v.dtype == torch.float16 for v in load_file(str(folder / "epoch1.safetensors")).values()
+               if v.is_floating_point())
+    cache.promote(key, note="again")                        # without snapshots: the listing stays
+    assert json.loads(cache.MANIFEST.read_text())[key]["snapshots"] == listed
+    assert sorted(cache.snapshots(key)) == [1, 2]

@@ -94,9 +94,20 @@ def sizes(sizes_by_profile: dict, profile: str):
         raise UnknownName(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILE_NAMES)}") from None
 
 
+@functools.lru_cache(maxsize=None)
+def _own_names(module) -> frozenset:
+    """Return the names a chapter module defines itself (not those it imports from elsewhere)."""
+    import ast
+    import inspect
+
+    imported = {alias.asname or alias.name for node in ast.walk(ast.parse(inspect.getsource(module)))
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    return frozenset(n for n in vars(module) if n not in imported and not n.startswith("__"))
+
+
 def find(name: str, kind: str = "name"):
-    """Return the one chapter module that defines ``name`` (None if none does); two that do are an error."""
-    owners = [m for m in modules() if name in vars(m)]
+    """Return the one chapter module that defines ``name`` itself (None if none does); two that do are an error."""
+    owners = [m for m in modules() if name in _own_names(m)]
     if len(owners) > 1:
         names = ", ".join(folder(m) for m in owners)
         raise AttributeError(f"{kind} {name!r} is defined by several chapters ({names}); "

@@ -66,7 +66,8 @@ class PriorGlow(DequantizedFlow):
                 c, s = 4 * c, s // 2
             self.squeeze_before.append(k in config.squeeze_after)
             self.steps.append(GlowStep(c, config.hidden, SCALE_FLOOR))
-        self.mixers = nn.ModuleList([AxisInvConv(s, 3), AxisInvConv(s, 2), AxisInvConv(c, 1)])   # width, height, channels
+        # Listing 1 mixes the height, then the width, then the channels (the three commute: separate axes)
+        self.mixers = nn.ModuleList([AxisInvConv(s, 2), AxisInvConv(s, 3), AxisInvConv(c, 1)])
         self.latent_shapes = [(c, s, s)]
         self.prior = PriorConfig(**config.prior).build(c * s * s)
         self.label_components = LabelComponents(config.labels, self.prior.n_components)
@@ -125,7 +126,7 @@ class PriorGlow(DequantizedFlow):
     @torch.no_grad()
     def sample(self, n: int, temperature: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
         """Return n uint8 samples, z drawn from the prior (``temperature`` scales each component's spread)."""
-        z = self.prior.sample(n, generator=generator)
-        comp_means = self.prior.means.cpu()[self.prior.nearest_component(z.to(self.prior.means)).cpu()]
-        z = comp_means + temperature * (z.cpu() - comp_means)
-        return self.decode(z.to(self._ref()))
+        components = torch.randint(self.prior.n_components, (n,), generator=generator)
+        z = self.prior.sample(n, generator=generator, components=components).cpu()
+        means = self.prior.means.cpu()[components]
+        return self.decode((means + temperature * (z - means)).to(self._ref()))
