@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oodlib import claims, paper, results
+from oodlib import chapters, claims, paper, results
 from oodlib.profiles import PROFILES
 
 SHARED_NUMBERS = Path(__file__).resolve().parents[2] / "shared" / "papers" / "paper_numbers.csv"
@@ -118,6 +118,15 @@ def _quoted(r, table):
 
     method, _, variant = r.method.partition("/")
     table, model = results.paper_table_of(r.table), "" if r.model == "quoted from the paper" else r.model
+    own = next((m.PAPER_KEYS[table] for m in chapters.modules() if m.PAPER == r.paper
+                and table in getattr(m, "PAPER_KEYS", {})), None)
+    if own is not None:                        # a chapter that names the paper's cells its own way
+        keys = own(r)
+        if keys is None:
+            return None
+        keys = {"model": model, "in_dist": r.in_dist, "ood": r.ood, "method": method, "variant": variant, **keys}
+        return paper.value(r.paper, table, keys["model"], keys["in_dist"], keys["ood"], keys["method"], r.metric,
+                           keys["variant"])
     if r.in_dist.endswith(":mean"):
         dataset = r.in_dist.split(":")[0]
         cells = [paper.value(r.paper, table, model, f"{dataset}:{c}", r.ood, method, r.metric, variant)

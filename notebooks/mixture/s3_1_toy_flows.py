@@ -89,8 +89,8 @@ fig.tight_layout()
 # ## Fig. 10 — histograms of the log-likelihoods
 
 # %% tags=["remove-input"]
-fig, axes = plt.subplots(1, 2 * len(P.toy_dims), figsize=(12, 2.6))
-for ax, ((dim, prior), flow) in zip(axes, flows.items()):
+fig, axes = plt.subplots(len(P.toy_dims), 2, figsize=(9, 2.8 * len(P.toy_dims)), squeeze=False)
+for ax, ((dim, prior), flow) in zip(axes.ravel(), flows.items()):
     ll = {name: flow.log_prob(x).detach() for name, x in sets[dim].items()}
     plots.score_histograms("training distribution", ll[toy.ID_SET], {"OOD": ll[toy.OOD_SET]}, "log-likelihood",
                            ax=ax, title=f"Fig. 10 — {dim}-D, {toy.prior_label(prior)} (ours)")
