@@ -38,3 +38,4 @@ bench: setup         ## throughput benchmarks (run on an idle machine) → bench
 	PYTHONPATH=. $(PY) benchmarks/vae_throughput.py
 	PYTHONPATH=. $(PY) benchmarks/ood_throughput.py
 	PYTHONPATH=. $(PY) benchmarks/flow_throughput.py
+	PYTHONPATH=. $(PY) benchmarks/mixture_throughput.py

@@ -46,9 +46,10 @@ SIZES = {
                    prior_vae_epochs={"fmnist": 1}, prior_vae_is_k=2, prior_vae_n_train=128,
                    prior_glow_epochs={"fmnist": 1}, prior_glow_arch={"fmnist": dict(steps=2, squeeze_after=(1,),
                                                                                     hidden=8)}),
-    # cpu: each toy flow trains in about 2 s (10,000 points, 30 epochs, one thread). The VAE trains at ~120 img/s
-    # on one thread (~100 s per epoch of two Fashion-MNIST classes) and scores ~2.5 img/s with 100 importance
-    # samples (the 256-way decoder's last layer dominates): its cpu sizes are set with the §5.3 page.
+    # cpu: each toy flow trains in about 2 s (10,000 points, 30 epochs, one thread). benchmarks/mixture_throughput.csv
+    # (2 threads, idle): the VAE trains at ~325 img/s (~37 s per epoch of two Fashion-MNIST classes) and scores
+    # ~34 / ~9 img/s with 20 / 100 importance samples (the 256-way decoder's last layer dominates); App. B's Glow
+    # (32 steps, 512 wide) trains at ~33 img/s, 64 wide at ~450 img/s. The §5 pages' cpu sizes are set from these.
     "cpu": Sizes(toy_epochs=30, prior_vae_epochs={"fmnist": 10}, prior_vae_is_k=20),
     "paper": Sizes(),
 }
