@@ -40,6 +40,7 @@ class Page:
         self.name, self.seed = name, seed
         self.profile = profiles.get_profile(profile)
         self.paper = known[chapter]
+        self.paper_keys = getattr(next(m for m in chapters.modules() if chapters.folder(m) == chapter), "PAPER_KEYS", {})
         warnings.showwarning = _show_warning_without_path
 
     @property
@@ -59,7 +60,10 @@ class Page:
         return sorted({n for n in names if not data.is_available(n, "test")})
 
     def rows(self, values: pd.DataFrame, **kw) -> pd.DataFrame:
-        """Return ``results.rows`` of ``values`` for this page's paper, profile and seed."""
+        """Return ``results.rows`` of ``values`` for this page's paper, profile and seed; a table the chapter names
+        in ``PAPER_KEYS`` (its cells named the paper's own way) reads the paper's numbers through it."""
+        quoted = results.paper_table_of(kw.get("paper_table") or kw["table"])
+        kw.setdefault("paper_key", self.paper_keys.get(quoted))
         return results.rows(values, paper_name=self.paper, profile=self.profile.name, seed=self.seed, **kw)
 
     def save(self, table: pd.DataFrame) -> None:

@@ -62,7 +62,7 @@ sets = {dim: toy.test_sets(P.toy_n_test, dim, seed) for dim in P.toy_dims}
 values = toy.mean_loglik_rows(flows, sets)
 table = pd.concat([page.rows(values[values.in_dist == f"toy {dim}-D"], section="§3.1" if dim == 2 else "App. C",
                              table="text §3.1" if dim == 2 else f"Fig 10 ({dim}-D)", in_dist=f"toy {dim}-D",
-                             model="flow (4 affine coupling layers)", paper_key=toy.paper_key)
+                             model="flow (4 affine coupling layers)")
                    for dim in P.toy_dims], ignore_index=True)
 means = table[table.metric == toy.LOG_LIKELIHOOD]
 display.show(display.paper_vs_ours(means[means.method.isin(PRIORS)], "§3.1 and App. C — mean log-likelihood "

@@ -152,7 +152,7 @@ def profile_models(profile: str) -> list:
 
 
 # Results tables whose rows name the paper's cells their own way: table -> row -> paper_numbers.csv keys
-# (``results.rows(paper_key=...)``); the schema test reads the paper's numbers through them.
+# (``results.rows(paper_key=...)``); ``Page.rows`` and the schema test read the paper's numbers through them.
 PAPER_KEYS = {"text §3.1": paper_key}
 
 _TOY = {"paper": PAPER, "section": "§3.1", "table": "text §3.1"}

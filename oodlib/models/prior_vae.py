@@ -31,8 +31,8 @@ from torch import nn
 from ..checks import check_images
 from ..errors import BadInput
 from ..priors import LabelComponents, PriorConfig
+from .vae import _gaussian_log_density, importance_sampled_log_prob, standard_normal
 
-LOG_2PI = math.log(2 * math.pi)
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,6 @@ class PriorVAEConfig:
 
     def to_dict(self) -> dict:
         return {"kind": "prior_vae", **asdict(self), "labels": [int(v) for v in self.labels]}
-
-
-def _gaussian_log_density(z, mu, logvar):
-    """Return Σ_d log N(z_d; mu_d, exp(logvar_d)) over the last axis."""
-    return -0.5 * (LOG_2PI + logvar + (z - mu) ** 2 * torch.exp(-logvar)).sum(-1)
 
 
 def _bn_relu_conv(cin, cout, k, s, p):
@@ -113,14 +108,16 @@ class PriorVAE(nn.Module):
     def decode_logits(self, z) -> torch.Tensor:
         """Return the decoder's logits, B×C×H×W×256, for latents z (B×latent)."""
         c, s = self.config.channels, self.config.image_size
-        h = self.dec_in(z).view(-1, 64, 7, 7) if self.dec_in is not None else z[:, :, None, None]
-        return self.decoder(h).view(-1, c, 256, s, s).permute(0, 1, 3, 4, 2)
+        return self.decoder(self._decoder_input(z)).view(-1, c, 256, s, s).permute(0, 1, 3, 4, 2)
+
+    def _decoder_input(self, z):
+        """The decoder's first feature map: the fully-connected layer's 7×7×64 (Table 2), or z as a 1×1 map (Table 3)."""
+        return self.dec_in(z).view(-1, 64, 7, 7) if self.dec_in is not None else z[:, :, None, None]
 
     def log_likelihood(self, xf, z) -> torch.Tensor:
         """Return log p(x|z) in nats per image (i.i.d. categorical over 256 values per sub-pixel, App. B)."""
-        c, s = self.config.channels, self.config.image_size
-        h = self.dec_in(z).view(-1, 64, 7, 7) if self.dec_in is not None else z[:, :, None, None]
-        logits = self.decoder(h).view(-1, 256, s, s)           # (B·C)×256×H×W
+        s = self.config.image_size
+        logits = self.decoder(self._decoder_input(z)).view(-1, 256, s, s)           # (B·C)×256×H×W
         nll = F.cross_entropy(logits, xf.long().view(-1, s, s), reduction="none")
         return -nll.view(xf.shape[0], -1).sum(1)
 
@@ -133,9 +130,7 @@ class PriorVAE(nn.Module):
         """
         xf = self._check(x)
         mu, logvar = self._encode(xf)
-        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(mu.device) if generator is not None \
-            else torch.randn_like(mu)
-        z = mu + torch.exp(0.5 * logvar) * eps
+        z = mu + torch.exp(0.5 * logvar) * standard_normal(mu.shape, generator, mu)
         prior = self.prior
         if y is not None and prior.beta is None:
             m = prior.means.to(mu)[self.components_of(y)]
@@ -157,22 +152,10 @@ class PriorVAE(nn.Module):
         if k < 1:
             raise BadInput(f"k must be ≥ 1 importance samples, got {k}")
         xf = self._check(x)
-        b = xf.shape[0]
         mu, logvar = self._encode(xf)
-        shape = (k, b, mu.shape[1])
-        eps = torch.randn(shape, generator=generator, dtype=mu.dtype).to(mu.device) if generator is not None \
-            else torch.randn(shape, dtype=mu.dtype, device=mu.device)
-        z = mu + torch.exp(0.5 * logvar) * eps                               # k×B×latent
-        log_q = _gaussian_log_density(z, mu, logvar)
-        log_prior = self.prior.log_prob(z.reshape(k * b, -1)).view(k, b)
-        log_px = torch.empty_like(log_q)
-        per = max(1, chunk // max(b, 1))
-        for j in range(0, k, per):
-            zj = z[j:j + per]
-            kj = zj.shape[0]
-            xr = xf.unsqueeze(0).expand(kj, *xf.shape).reshape(kj * b, *xf.shape[1:])
-            log_px[j:j + kj] = self.log_likelihood(xr, zj.reshape(kj * b, -1)).view(kj, b)
-        return torch.logsumexp(log_px + log_prior - log_q, 0) - math.log(k)
+        return importance_sampled_log_prob(self.log_likelihood, xf, mu, logvar,
+                                           lambda z: self.prior.log_prob(z.flatten(0, 1)).view(z.shape[:2]),
+                                           k, generator, chunk)
 
     @torch.no_grad()
     def decode_mean(self, z) -> torch.Tensor:

@@ -44,6 +44,33 @@ def _gaussian_log_density(z, mu, logvar):
     return -0.5 * (LOG_2PI + logvar + (z - mu) ** 2 * torch.exp(-logvar)).sum(-1)
 
 
+def standard_normal(shape, generator, like: torch.Tensor) -> torch.Tensor:
+    """Standard normal noise shaped ``shape`` with ``like``'s dtype and device, drawn on the CPU from ``generator``
+    (reproducible on any device), or from the global RNG on ``like``'s device without one."""
+    if generator is None:
+        return torch.randn(shape, device=like.device, dtype=like.dtype)
+    return torch.randn(shape, generator=generator, dtype=like.dtype).to(like.device)
+
+
+def importance_sampled_log_prob(log_likelihood, xf, mu, logvar, log_prior, k: int, generator=None,
+                                chunk: int = 128) -> torch.Tensor:
+    """Return log (1/k) Σ_j p(x|z_j) p(z_j) / q(z_j|x), z_j ~ q(z|x) = N(mu, exp(logvar)) (Burda et al. 2016,
+    Eq. 8), nats per image: ``log_likelihood(x, z)`` is log p(x|z) per image, ``log_prior(z)`` maps k×B×latent
+    latents to k×B log-densities. ``chunk`` bounds images×samples per decoder pass."""
+    b = xf.shape[0]
+    z = mu + torch.exp(0.5 * logvar) * standard_normal((k, b, mu.shape[1]), generator, mu)   # k×B×latent
+    log_q = _gaussian_log_density(z, mu, logvar)                    # k×B
+    log_p = log_prior(z)
+    log_px = torch.empty_like(log_q)
+    per = max(1, chunk // max(b, 1))                                # samples per decoder pass
+    for j in range(0, k, per):
+        zj = z[j:j + per]
+        kj = zj.shape[0]
+        xr = xf.unsqueeze(0).expand(kj, *xf.shape).reshape(kj * b, *xf.shape[1:])
+        log_px[j:j + kj] = log_likelihood(xr, zj.reshape(kj * b, -1)).view(kj, b)
+    return torch.logsumexp(log_px + log_p - log_q, 0) - math.log(k)
+
+
 class VAE(nn.Module):
     """VAE on uint8 images; ``log_prob`` returns the IWAE estimate of log p(x) in nats per image."""
 
@@ -88,12 +115,6 @@ class VAE(nn.Module):
         xf = check_images(x, channels=self.config.channels, size=self.config.image_size)
         return xf.to(self.enc_mu.weight.device).contiguous()   # e.g. a permuted N×H×W×C array
 
-    def _randn(self, shape, generator, like):
-        """Standard normal noise drawn on the CPU from ``generator`` (reproducible on any device)."""
-        if generator is None:
-            return torch.randn(shape, device=like.device, dtype=like.dtype)
-        return torch.randn(shape, generator=generator, dtype=like.dtype).to(like.device)
-
     def encode(self, x) -> tuple[torch.Tensor, torch.Tensor]:
         """Return the posterior mean and log-variance (B×latent) of uint8 images x."""
         return self._encode(self._check(x))
@@ -122,7 +143,7 @@ class VAE(nn.Module):
         """
         xf = self._check(x)
         mu, logvar = self._encode(xf)
-        noise = eps.to(mu) if eps is not None else self._randn(mu.shape, generator, mu)
+        noise = eps.to(mu) if eps is not None else standard_normal(mu.shape, generator, mu)
         z = mu + torch.exp(0.5 * logvar) * noise
         kl = 0.5 * (mu ** 2 + logvar.exp() - 1.0 - logvar).sum(1)
         return self.log_likelihood(xf, z) - kl
@@ -141,20 +162,10 @@ class VAE(nn.Module):
         if k < 1:
             raise ValueError(f"k must be ≥ 1 importance samples, got {k}")
         xf = self._check(x)
-        b = xf.shape[0]
         mu, logvar = self._encode(xf)
-        z = mu + torch.exp(0.5 * logvar) * self._randn((k, b, mu.shape[1]), generator, mu)   # k×B×latent
-        log_q = _gaussian_log_density(z, mu, logvar)                    # k×B
-        log_prior = _gaussian_log_density(z, torch.zeros_like(z), torch.zeros_like(z))
-        log_px = torch.empty_like(log_q)
-        per = max(1, chunk // max(b, 1))                                # samples per decoder pass
-        for j in range(0, k, per):
-            zj = z[j:j + per]
-            kj = zj.shape[0]
-            xr = xf.unsqueeze(0).expand(kj, *xf.shape).reshape(kj * b, *xf.shape[1:])
-            log_px[j:j + kj] = self.log_likelihood(xr, zj.reshape(kj * b, -1)).view(kj, b)
-        log_w = log_px + log_prior - log_q
-        return torch.logsumexp(log_w, 0) - math.log(k)
+        return importance_sampled_log_prob(self.log_likelihood, xf, mu, logvar,
+                                           lambda z: _gaussian_log_density(z, torch.zeros_like(z), torch.zeros_like(z)),
+                                           k, generator, chunk)
 
     @torch.no_grad()
     def reconstruct(self, x) -> torch.Tensor:
