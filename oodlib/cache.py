@@ -34,6 +34,8 @@ class DataSpec:
 
     ``classes`` (a tuple of labels) keeps those classes only: the one-class setting of Chali et al. §4.4;
     ``size`` is the side the images are resized to (32, as the ROSE models; 28 keeps (Fashion-)MNIST's own).
+    ``clusters`` (k) keeps, of each label's images, the most homogeneous of k k-means clusters
+    (``clusters.homogeneous_clusters``: Kamoi §5.4, App. E).
     """
 
     name: str
@@ -43,15 +45,23 @@ class DataSpec:
     channels: int | None = None
     classes: tuple | None = None
     size: int = 32
+    clusters: int | None = None
 
     def load(self) -> data.ImageSet:
-        return data.load(self.name, self.split, n=self.n, seed=self.seed, channels=self.channels,
-                         classes=list(self.classes) if self.classes is not None else None, size=self.size)
+        images = data.load(self.name, self.split, n=self.n, seed=self.seed, channels=self.channels,
+                           classes=list(self.classes) if self.classes is not None else None, size=self.size)
+        if self.clusters is not None:
+            from .clusters import homogeneous_clusters
+
+            images = homogeneous_clusters(images, self.clusters, self.seed)
+        return images
 
     def to_dict(self) -> dict:
         d = {**asdict(self), "version": data.data_version(self.name)}
         if d["size"] == 32:             # absent when default or unused, so the cache keys of earlier recipes hold
             del d["size"]
+        if d["clusters"] is None:
+            del d["clusters"]
         if d["classes"] is None:
             del d["classes"]
         else:

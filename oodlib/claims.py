@@ -10,8 +10,9 @@ A claim selects the results rows that test it; a rule judges each selected cell 
   printed precision, inconclusive);
 - ``same_side``: ours on the same side of the threshold as the paper's, cell by cell (a tie: inconclusive);
 - ``beats``: ``method`` beats every other selected method, per in_dist/ood/metric, judged by the paired
-  difference rows a page writes (``evaluate.paired_difference_rows``: "A − B", ΔAUROC and its 95% paired bootstrap
-  interval over the test images). The cell holds when every interval lies above 0, fails when one lies below 0,
+  difference rows a page writes for the same model (``evaluate.paired_difference_rows``: "A − B", ΔAUROC and its
+  95% paired bootstrap interval over the test images; ``prior_effects.paired_nll_differences``: ΔNLL, the mean NLL
+  of the same OOD images). The cell holds when every interval lies above 0, fails when one lies below 0,
   and is inconclusive when one contains 0, when the values tie at the printed precision, or when no interval was
   computed;
 - ``spread``: max − min over the selected rows ≤ threshold, per in_dist/ood/metric;
@@ -105,6 +106,8 @@ def _beats(claim: Claim, results: pd.DataFrame):
         r0 = g.iloc[0]
         same = results[(results.paper == r0.paper) & (results.table == r0.table) & (results.in_dist == r0.in_dist)
                        & (results.ood == r0.ood) & (results.method == difference_label(claim.method, other))]
+        if "model" in same:              # one page may hold the same cell for two models (Kamoi: VAE and Glow)
+            same = same[same.model.isna() | (same.model == r0.model)]
         found = {m: same[same.metric == m.format(metric=r0.metric)].value for m in (DIFFERENCE, *INTERVAL)}
         if any(v.empty for v in found.values()):
             return None
@@ -160,13 +163,15 @@ def _ratio(claim: Claim):
     return test
 
 
-def _cell(r, rule: str) -> str:
-    """One cell of the evidence: where, which method, our value (the paper's), and how it was judged."""
+def _cell(r, rule: str, with_model: bool = False) -> str:
+    """One cell of the evidence: where (the model too, ``with_model``, where the claim's cells span several), which
+    method, our value (the paper's), and how it was judged."""
     value = f"{r.value:.0f}×" if rule == "ratio" and r.value >= 10 else f"{r.value:.2f}×" if rule == "ratio" \
         else f"{r.value:.3f}"
     paper = "" if pd.isna(r.paper_value) else f" (paper {r.paper_value:.3f})"
     detail = f"; {r.detail}" if isinstance(r.detail, str) and r.detail else ""
     where = r.in_dist if rule == "ratio" else f"{r.in_dist}→{r.ood}"
+    where = f"{r.model}, {where}" if with_model else where
     return f"{where}, {r.method}: {value}{paper}{detail}"
 
 
@@ -212,7 +217,7 @@ def verdict(claim: Claim, results: pd.DataFrame, missing=()) -> dict:
     for outcome, label, limit in ((HOLDS, "Hold", 4), (FAILS, "Fail", None), (INCONCLUSIVE, "Inconclusive", None)):
         chosen = cells[cells.outcome == outcome]
         if len(chosen):
-            shown = [_cell(r, claim.rule) for r in chosen.head(limit).itertuples()]
+            shown = [_cell(r, claim.rule, "model" in cells and cells.model.nunique() > 1) for r in chosen.head(limit).itertuples()]
             more = "; …" if limit and len(chosen) > limit else ""
             parts.append(f"{label}: " + "; ".join(shown) + more)
     untested = _untested(claim, rows)

@@ -34,3 +34,26 @@ def most_homogeneous(x, labels: np.ndarray) -> int:
     in-distribution images alone."""
     x, found = torch.as_tensor(x), np.unique(labels)
     return int(found[np.argmin([pixel_variance(x[torch.as_tensor(labels == c)]).mean() for c in found])])
+
+
+def label_clusters(images, k: int = 4, seed: int = 0) -> dict:
+    """Return {label: (indices of its images in ``images``, their k-means clusters, the most homogeneous cluster)}:
+    each label of an ``ImageSet`` clustered on its own (Kamoi App. E; Fig. 13 shows them)."""
+    out = {}
+    for label in torch.unique(images.y).tolist():
+        idx = torch.nonzero(images.y == label).flatten()
+        found = kmeans_labels(images.x[idx], k, seed)
+        out[int(label)] = (idx, found, most_homogeneous(images.x[idx], found))
+    return out
+
+
+def homogeneous_clusters(images, k: int = 4, seed: int = 0):
+    """Return the images of ``images`` (an ``ImageSet``) in the most homogeneous of ``k`` k-means clusters of each
+    label, labels kept (Kamoi §5.4 and App. E: CIFAR-10 labels 0 and 4 clustered separately, "we use images in one
+    cluster of each label"); which cluster is ``most_homogeneous``'s choice. Deterministic for a fixed ``seed``."""
+    from .data import ImageSet
+
+    keep = torch.zeros(len(images), dtype=torch.bool)
+    for idx, found, kept in label_clusters(images, k, seed).values():
+        keep[idx[torch.as_tensor(found == kept)]] = True
+    return ImageSet(images.name, images.split, images.x[keep], images.y[keep])

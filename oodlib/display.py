@@ -55,15 +55,17 @@ def note(text: str) -> None:
     display(Markdown(text))
 
 
-def differences(table: pd.DataFrame, caption: str, rows=("in_dist", "ood", "method")):
+def differences(table: pd.DataFrame, caption: str, rows=("in_dist", "ood", "method"), metric: str = "AUROC",
+                digits: int = 3):
     """Return the paired difference rows of a results table (``evaluate.paired_difference_rows``: metric ΔAUROC and
-    its interval) as one captioned table: the difference, its 95% interval, and whether the test images can
-    tell the two methods apart (an interval that contains 0: they cannot)."""
+    its interval; ``prior_effects.paired_nll_differences``: ΔNLL, ``metric="NLL"``) as one captioned table: the
+    difference, its 95% interval, and whether the test images can tell the two apart (an interval that contains 0:
+    they cannot)."""
     from .evaluate import DIFFERENCE, INTERVAL
 
-    names = [m.format(metric="AUROC") for m in (DIFFERENCE, *INTERVAL)]
+    names = [m.format(metric=metric) for m in (DIFFERENCE, *INTERVAL)]
     if not table.metric.isin(names).any():
-        empty = pd.DataFrame({"AUROC difference": ["none: this profile compares no two methods here"]})
+        empty = pd.DataFrame({f"{metric} difference": ["none: this profile compares no two methods here"]})
         return empty.style.hide(axis="index").set_caption(caption).set_table_styles(CAPTION_STYLE)
     part = table[table.metric.isin(names)]
     repeated = part.duplicated(subset=[*rows, "metric"], keep=False)
@@ -73,8 +75,8 @@ def differences(table: pd.DataFrame, caption: str, rows=("in_dist", "ood", "meth
                          "(e.g. table.ood == 'mnist') or add 'ood' to rows")
     t = part.pivot_table(index=list(rows), columns="metric", values="value", sort=False)
     low, high = t[names[1]], t[names[2]]
-    out = pd.DataFrame({"AUROC difference": t[names[0]].map(lambda v: f"{v:+.3f}"),
-                        "95% interval": [f"[{lo:+.3f}, {hi:+.3f}]" for lo, hi in zip(low, high)],
+    out = pd.DataFrame({f"{metric} difference": t[names[0]].map(lambda v: f"{v:+.{digits}f}"),
+                        "95% interval": [f"[{lo:+.{digits}f}, {hi:+.{digits}f}]" for lo, hi in zip(low, high)],
                         "the test images": ["cannot tell them apart" if lo <= 0 <= hi else "tell them apart"
                                             for lo, hi in zip(low, high)]}, index=t.index)
     return out.style.set_caption(caption).set_table_styles(CAPTION_STYLE)

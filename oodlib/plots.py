@@ -16,23 +16,42 @@ def use_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def score_histograms(id_name: str, id_scores, ood_scores: dict, xlabel: str, ax=None, bins: int = 60,
-                     title: str | None = None):
-    """Plot density histograms of the ID scores and of each OOD set's scores on one axis."""
-    use_style()
-    ax = ax or plt.subplots(figsize=(5, 3))[1]
-    all_s = np.concatenate([np.asarray(id_scores)] + [np.asarray(s) for s in ood_scores.values()])
-    lo, hi = np.percentile(all_s, [0.5, 99.5])
-    edges = np.linspace(lo, hi, bins + 1)
-    ax.hist(id_scores, bins=edges, density=True, alpha=0.6, color=ID_COLOUR, label=f"{id_name} (in-dist.)")
-    for name, s in ood_scores.items():
-        ax.hist(s, bins=edges, density=True, alpha=0.45, histtype="stepfilled", label=name)
+def _shared_edges(sets, bins: int) -> np.ndarray:
+    """Bin edges shared by several score sets: ``bins`` bins over their pooled 0.5–99.5th percentiles."""
+    lo, hi = np.percentile(np.concatenate([np.asarray(s) for s in sets]), [0.5, 99.5])
+    return np.linspace(lo, hi, bins + 1)
+
+
+def _density_axis(ax, xlabel: str, title: str | None):
     ax.set_xlabel(xlabel)
     ax.set_ylabel("density")
     ax.legend(fontsize=7)
     if title:
         ax.set_title(title)
     return ax
+
+
+def score_histograms(id_name: str, id_scores, ood_scores: dict, xlabel: str, ax=None, bins: int = 60,
+                     title: str | None = None):
+    """Plot density histograms of the ID scores and of each OOD set's scores on one axis."""
+    use_style()
+    ax = ax or plt.subplots(figsize=(5, 3))[1]
+    edges = _shared_edges([id_scores, *ood_scores.values()], bins)
+    ax.hist(id_scores, bins=edges, density=True, alpha=0.6, color=ID_COLOUR, label=f"{id_name} (in-dist.)")
+    for name, s in ood_scores.items():
+        ax.hist(s, bins=edges, density=True, alpha=0.45, histtype="stepfilled", label=name)
+    return _density_axis(ax, xlabel, title)
+
+
+def overlaid_histograms(sets: dict, xlabel: str, ax=None, bins: int = 60, title: str | None = None):
+    """Plot step density histograms of several score sets {label: scores} on one axis, shared bins (e.g. one
+    model per distance: Kamoi Figs. 14–15)."""
+    use_style()
+    ax = ax or plt.subplots(figsize=(5, 3))[1]
+    edges = _shared_edges(sets.values(), bins)
+    for label, s in sets.items():
+        ax.hist(s, bins=edges, density=True, histtype="step", linewidth=1.2, label=label)
+    return _density_axis(ax, xlabel, title)
 
 
 def roc_curves(curves: dict, ax=None, title: str | None = None):
