@@ -214,10 +214,11 @@ def verdict(claim: Claim, results: pd.DataFrame, missing=()) -> dict:
     counts = cells.outcome.value_counts()
     n_hold, n_fail, n_inc = (int(counts.get(k, 0)) for k in (HOLDS, FAILS, INCONCLUSIVE))
     parts = [f"{n_hold} of {len(cells)} cells hold"]
+    several_models = "model" in cells and cells.model.nunique() > 1
     for outcome, label, limit in ((HOLDS, "Hold", 4), (FAILS, "Fail", None), (INCONCLUSIVE, "Inconclusive", None)):
         chosen = cells[cells.outcome == outcome]
         if len(chosen):
-            shown = [_cell(r, claim.rule, "model" in cells and cells.model.nunique() > 1) for r in chosen.head(limit).itertuples()]
+            shown = [_cell(r, claim.rule, several_models) for r in chosen.head(limit).itertuples()]
             more = "; …" if limit and len(chosen) > limit else ""
             parts.append(f"{label}: " + "; ".join(shown) + more)
     untested = _untested(claim, rows)

@@ -39,10 +39,12 @@ def nearest_components(prior, codes: torch.Tensor) -> np.ndarray:
 def component_mean_images(model) -> torch.Tensor:
     """Return uint8 images decoded from each prior component's mean (Kamoi Figs. 11–12): a VAE's most likely pixel
     values at the mean, a flow's inverse at it."""
-    means = model.prior.means
-    if hasattr(model, "decode_mean"):
-        return model.decode_mean(means)
-    return model.decode(means)
+    return _decode(model, model.prior.means)
+
+
+def _decode(model, z) -> torch.Tensor:
+    """Return the uint8 images of latents z: a VAE's most likely pixel values at z, a flow's inverse at z."""
+    return model.decode_mean(z) if hasattr(model, "decode_mean") else model.decode(z)
 
 
 def squared_distance_per_dimension(x, mean_image) -> np.ndarray:
@@ -79,7 +81,7 @@ def second_order_rows(sets: dict, allocated: dict, mean_images) -> "pd.DataFrame
 
     from .clusters import pixel_variance
 
-    (a, sa), (b, sb) = sets.items()
+    a, b = sets
     gap = f"{b} − {a}"
     rows, per = [], {}
     for name, s in sets.items():
@@ -112,7 +114,7 @@ def component_sample_means(model, n: int = 256, seed: int = 0, batch_size: int =
         for start in range(0, n, batch_size):
             m = min(batch_size, n - start)
             z = model.prior.sample(m, generator=generator, components=torch.full((m,), i)).to(model.prior.means)
-            imgs = (model.decode_mean(z) if hasattr(model, "decode_mean") else model.decode(z)).double()
+            imgs = _decode(model, z).double()
             total = imgs.sum(0) if total is None else total + imgs.sum(0)
         out.append((total / n).round().clamp(0, 255).to(torch.uint8))
     return torch.stack(out)

@@ -108,9 +108,10 @@ fig.tight_layout()
 
 # %%
 cifar_test = mixture.test_images("cifar10", profile, seed, labels=(0, 4), in_dist="cifar10")
+cifar_models = {}
 for arch, kind in ARCHS.items():
     specs = mixture.CIFAR_SPECS[kind]
-    models = mixture.trained_models(kind, "cifar10", profile, seed, specs)
+    cifar_models[arch] = models = mixture.trained_models(kind, "cifar10", profile, seed, specs)
     evs["cifar10"][arch] = ev = prior_effects.score_models(models, {label: cifar_test for label in models}, cifar_ood,
                                                            k=P.prior_vae_is_k, seed=seed)
     uni, multi = ev
@@ -153,12 +154,11 @@ for name in ("Fig 8", "Fig 9"):
 
 # %% tags=["remove-input"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-for ax, (arch, kind) in zip(axes, ARCHS.items()):
-    spec = mixture.CIFAR_SPECS[kind][-1]
-    model = mixture.trained_models(kind, "cifar10", profile, seed, [spec])[mixture.model_label(spec)]
+for ax, arch in zip(axes, ARCHS):
+    label, model = list(cifar_models[arch].items())[-1]          # the bimodal model
     plots.score_histograms("CIFAR-10 test (0, 4)", latents.latent_codes(model, cifar_test.x)[:, 0],
                            {o: latents.latent_codes(model, s.x)[:, 0] for o, s in cifar_ood.items()},
-                           "latent coordinate 0", ax=ax, title=f"Fig. 18 — {arch}, {mixture.model_label(spec)} (ours)")
+                           "latent coordinate 0", ax=ax, title=f"Fig. 18 — {arch}, {label} (ours)")
 fig.tight_layout()
 
 # %% [markdown]

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .. import data
-from ..cache import DataSpec, get_trained
+from ..cache import DataSpec
 from ..claims import Claim
 from ..errors import BadInput
-from ..models import PriorGlowConfig, PriorVAEConfig
 from ..latents import PIXEL_VARIANCE, SQUARED_DISTANCE
+from ..models import PriorGlowConfig, PriorVAEConfig
 from ..prior_effects import DISTANCE_FACTOR, NLL_METRIC, SPREAD_RATIO
 from ..priors import KINDS, LAYOUTS, PriorConfig
 from ..toy import ID_SET, LOG_LIKELIHOOD, OOD_SET, paper_key
@@ -147,11 +147,6 @@ def prior_vae_recipe(in_dist: str, profile: str, seed: int = 0, spec: str = "uni
     return model, images, tcfg
 
 
-def trained_prior_vae(in_dist: str, profile: str, seed: int = 0, spec: str = "uni|1,7", progress: bool = True):
-    """Return the trained VAE of ``prior_vae_recipe`` (from the cache, or trained now)."""
-    return get_trained(*prior_vae_recipe(in_dist, profile, seed, spec), progress=progress)
-
-
 def prior_glow_recipe(in_dist: str, profile: str, seed: int = 0, spec: str = "uni|1,7"):
     """Return (PriorGlowConfig, DataSpec, TrainConfig) of Kamoi's Glow (App. B) on the labels of ``spec``.
 
@@ -168,11 +163,6 @@ def prior_glow_recipe(in_dist: str, profile: str, seed: int = 0, spec: str = "un
     tcfg = TrainConfig(epochs=epochs, batch_size=64, lr=1e-3, optimizer="adam", lr_step_epochs=None,
                        warmup_epochs=min(10, epochs), seed=seed)
     return model, images, tcfg
-
-
-def trained_prior_glow(in_dist: str, profile: str, seed: int = 0, spec: str = "uni|1,7", progress: bool = True):
-    """Return the trained Glow of ``prior_glow_recipe`` (from the cache, or trained now)."""
-    return get_trained(*prior_glow_recipe(in_dist, profile, seed, spec), progress=progress)
 
 
 MODELS = {"prior-vae": ModelKind(prior_vae_recipe, "spec", str, "uni|1,7", "{}"),
