@@ -39,3 +39,4 @@ bench: setup         ## throughput benchmarks (run on an idle machine) → bench
 	PYTHONPATH=. $(PY) benchmarks/ood_throughput.py
 	PYTHONPATH=. $(PY) benchmarks/flow_throughput.py
 	PYTHONPATH=. $(PY) benchmarks/mixture_throughput.py
+	PYTHONPATH=. $(PY) benchmarks/srood_throughput.py

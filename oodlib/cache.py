@@ -175,12 +175,14 @@ def _save_half(src: Path, dst: Path, key: str) -> None:
 
     tensors = load_file(str(src))
     save_file({k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}, str(dst),
-              metadata={"key": key, "dtype": "float16 copy of the float32 snapshot"})
+              metadata={"key": key, "dtype": "float16 copy of the float32 weights"})
 
 
-def promote(key: str, note: str = "", with_snapshots: bool = False) -> Path:
+def promote(key: str, note: str = "", with_snapshots: bool = False, half: bool = False) -> Path:
     """Copy cached weights (and, if asked, their per-epoch snapshots, in half precision) into the committed
-    ``checkpoints/`` folder and list them, with their sha256, in the manifest.
+    ``checkpoints/`` folder and list them, with their sha256, in the manifest. ``half`` commits the weights
+    themselves in half precision (loaded back into the float32 model; for models whose pages were checked to print
+    the same numbers).
 
     Without ``with_snapshots``, snapshots committed earlier stay listed as they were.
     """
@@ -200,11 +202,15 @@ def promote(key: str, note: str = "", with_snapshots: bool = False) -> Path:
         with atomic_path(target / "snapshots.json") as tmp:      # the index last: it vouches for the files
             shutil.copyfile(folder / "snapshots.json", tmp)
     with atomic_path(dst) as tmp:
-        shutil.copyfile(src, tmp)
+        if half:
+            _save_half(src, tmp, key)
+        else:
+            shutil.copyfile(src, tmp)
     manifest = _manifest()
     kept = {k: v for k, v in manifest.get(key, {}).items() if k.startswith("snapshots") and not with_snapshots}
     manifest[key] = {**meta, "file": dst.name, "bytes": dst.stat().st_size,
-                     "sha256": data.loading.file_sha256(dst), "note": note, **kept}
+                     "sha256": data.loading.file_sha256(dst), "note": note, **kept,
+                     **({"dtype": "float16"} if half else {})}
     if with_snapshots:
         manifest[key]["snapshots"] = {f.name: data.loading.file_sha256(f)
                                       for f in sorted(target.glob("epoch*.safetensors"))}

@@ -15,7 +15,9 @@ A claim selects the results rows that test it; a rule judges each selected cell 
   of the same OOD images). The cell holds when every interval lies above 0, fails when one lies below 0,
   and is inconclusive when one contains 0, when the values tie at the printed precision, or when no interval was
   computed;
-- ``spread``: max − min over the selected rows ≤ threshold, per in_dist/ood/metric;
+- ``spread``: max − min over the selected rows ≤ threshold, per in_dist/ood/metric; where the page wrote the paired
+  difference of those two rows, the cell holds when its whole 95% interval lies within ±threshold, fails when it
+  lies beyond the threshold, and is inconclusive otherwise;
 - ``ratio``: ``method``'s value ≥ threshold × ``versus``'s, per in_dist.
 
 The cells give the verdict, in the book's one vocabulary (``VERDICTS``, defined on the landing page).
@@ -102,17 +104,6 @@ def _grouped(rows: pd.DataFrame, keys, test) -> pd.DataFrame:
 
 def _beats(claim: Claim, results: pd.DataFrame):
     """Rule ``beats``: read the paired difference rows "A − B" of the same cell (module docstring)."""
-    def interval(g, other):
-        r0 = g.iloc[0]
-        same = results[(results.paper == r0.paper) & (results.table == r0.table) & (results.in_dist == r0.in_dist)
-                       & (results.ood == r0.ood) & (results.method == difference_label(claim.method, other))]
-        if "model" in same:              # one page may hold the same cell for two models (Kamoi: VAE and Glow)
-            same = same[same.model.isna() | (same.model == r0.model)]
-        found = {m: same[same.metric == m.format(metric=r0.metric)].value for m in (DIFFERENCE, *INTERVAL)}
-        if any(v.empty for v in found.values()):
-            return None
-        return tuple(float(v.iloc[0]) for v in found.values())
-
     def test(g):
         mine, others = g[g.method == claim.method], g[g.method != claim.method]
         if mine.empty or others.empty:
@@ -121,7 +112,7 @@ def _beats(claim: Claim, results: pd.DataFrame):
         outcomes, details = [], []
         for o in others.itertuples():
             gap = r.value - o.value
-            ci = interval(g, o.method)
+            ci = _paired_one_way(results, r, claim.method, o.method)
             if abs(gap) < TIE:
                 outcomes.append(INCONCLUSIVE)
                 details.append(f"ties with {o.method} {o.value:.3f}")
@@ -129,22 +120,54 @@ def _beats(claim: Claim, results: pd.DataFrame):
                 outcomes.append(INCONCLUSIVE)
                 details.append(f"{o.method} {o.value:.3f}, no paired interval computed")
             else:
-                _, low, high = ci
+                diff, low, high = ci        # the paired estimate: on a subset where one method scored fewer
                 outcomes.append(HOLDS if low > 0 else FAILS if high < 0 else INCONCLUSIVE)
-                details.append(f"{o.method} {o.value:.3f}, difference {gap:+.3f} [{low:+.3f}, {high:+.3f}]")
+                details.append(f"{o.method} {o.value:.3f}, difference {diff:+.3f} [{low:+.3f}, {high:+.3f}]")
         r["outcome"] = FAILS if FAILS in outcomes else INCONCLUSIVE if INCONCLUSIVE in outcomes else HOLDS
         r["detail"] = "; ".join(details)
         return r
     return test
 
 
-def _spread(claim: Claim):
+def _paired_one_way(results: pd.DataFrame, r0, a: str, b: str):
+    """Return (difference, low, high) of the paired rows "a − b" of r0's cell, or None where the page wrote none.
+    A page may hold the same cell for two models (Kamoi: VAE and Glow), or compare methods of several models
+    (SR-OOD: the rows "A − B" carry A's model): the rows of r0's model are read."""
+    same = results[(results.paper == r0.paper) & (results.table == r0.table) & (results.in_dist == r0.in_dist)
+                   & (results.ood == r0.ood) & (results.method == difference_label(a, b))]
+    if "model" in same:
+        same = same[same.model.isna() | (same.model == r0.model)]
+    found = [same[same.metric == m.format(metric=r0.metric)].value for m in (DIFFERENCE, *INTERVAL)]
+    return tuple(float(v.iloc[0]) for v in found) if all(len(v) for v in found) else None
+
+
+def _paired(results: pd.DataFrame, r0, a: str, b: str):
+    """Return (difference, low, high) of the paired rows "a − b" of r0's cell and model (or of "b − a", negated),
+    or None where the page wrote neither."""
+    forward = _paired_one_way(results, r0, a, b)
+    if forward is not None:
+        return forward
+    backward = _paired_one_way(results, r0, b, a)
+    return None if backward is None else (-backward[0], -backward[2], -backward[1])
+
+
+def _spread(claim: Claim, results: pd.DataFrame):
+    """Rule ``spread``: the largest minus the smallest value, at most the threshold. Where the page wrote the paired
+    difference of those two (its 95% interval over the test images), the cell holds when the whole interval lies
+    within the threshold, fails when it lies beyond it, and is inconclusive otherwise."""
     def test(g):
         r = g.iloc[0].copy()
         lo, hi = g.iloc[g.value.to_numpy().argmin()], g.iloc[g.value.to_numpy().argmax()]
         r["value"], r["paper_value"], r["method"] = hi.value - lo.value, float("nan"), "range"
         r["detail"] = f"{lo.value:.3f} ({lo.method}) to {hi.value:.3f} ({hi.method})"
-        r["outcome"] = HOLDS if r["value"] <= claim.threshold else FAILS
+        ci = _paired(results, hi, hi.method, lo.method)
+        if ci is None:
+            r["outcome"] = HOLDS if r["value"] <= claim.threshold else FAILS
+        else:
+            _, low, high = ci
+            r["detail"] += f", paired difference interval [{low:+.3f}, {high:+.3f}]"
+            r["outcome"] = (HOLDS if max(abs(low), abs(high)) <= claim.threshold else
+                            FAILS if low > claim.threshold else INCONCLUSIVE)
         return r
     return test
 
@@ -203,7 +226,7 @@ def verdict(claim: Claim, results: pd.DataFrame, missing=()) -> dict:
     elif claim.rule == "beats":
         cells = _grouped(rows, cell_keys, _beats(claim, results))
     elif claim.rule == "spread":
-        cells = _grouped(rows, cell_keys, _spread(claim))
+        cells = _grouped(rows, cell_keys, _spread(claim, results))
     elif claim.rule == "ratio":
         cells = _grouped(rows, ["in_dist"], _ratio(claim))
     else:

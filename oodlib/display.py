@@ -90,13 +90,14 @@ def _cell(ours, theirs, stood_for: str | None, digits: int) -> str:
 
 
 def paper_vs_ours(table: pd.DataFrame, caption: str, rows=("ood",), columns=("method",), stand_ins=None,
-                  digits: int = 3):
+                  digits: int = 3, paper_models=None):
     """Return results rows as one captioned table of "ours (paper)" cells.
 
     ``rows`` / ``columns``: the results columns that index the table. A row of a stand-in or partial set
     (``stand_ins``: {our set: the paper's set}, default ``paper.stands_for``) has no paper number of its own; its
     cell shows, in brackets, the paper's number for the set it replaces, named ("0.664 (svhn: 0.969)"), and its
-    row label says what it stands for. Columns with no number at all are dropped.
+    row label says what it stands for. Columns with no number at all are dropped. ``paper_models`` maps a model
+    of ours to the paper's name for the model it replaces (SR-OOD: {"RepairNet": "pSp"}), for those numbers.
     """
     rows, columns = list(rows), list(columns)
     t = table.copy()
@@ -114,7 +115,7 @@ def paper_vs_ours(table: pd.DataFrame, caption: str, rows=("ood",), columns=("me
         if not whole:
             return r.paper_value, None
         method, _, variant = r.method.partition("/")
-        quoted = paper.value(r.paper, r.table.split(" (")[0], r.model, r.in_dist,
+        quoted = paper.value(r.paper, r.table.split(" (")[0], (paper_models or {}).get(r.model, r.model), r.in_dist,
                              paper.CHALI_PAPER_NAMES.get(whole, whole), method, r.metric, variant)
         return (quoted if quoted is not None else float("nan")), whole
 

@@ -24,7 +24,7 @@ PAPERS = {
     "mixture_prior": ("Kamoi, Kobayashi", "Likelihood Assignment for Out-of-Distribution Inputs in Deep Generative "
                       "Models is Sensitive to Prior Distribution Choice", "mixture"),
     "sr_ood": ("Sun, Zhang, Zhang, Ren, Zhu, Zhang, Cui, Li", "SR-OOD: Out-of-Distribution Detection via Sample "
-               "Repairing", None),
+               "Repairing", "sr_ood"),
 }
 
 
@@ -106,14 +106,21 @@ def chali_quoted_means(metric: str = "AUROC") -> pd.DataFrame:
     df = numbers()
     hit = df[(df.paper == "approx_mass") & (df.table == "text §4.3") & (df.variant == "Mean") & (df.metric == metric)]
     return pd.DataFrame({"in_dist": hit.in_dist.replace("", "all").values, "method": hit.method.values,
-                         "value": hit.value.values / 100.0})
+                         "value": hit.value.values})          # numbers() has put them on 0–1
 
 
 @functools.lru_cache(maxsize=1)
 def numbers() -> pd.DataFrame:
-    """Return every number of the five papers' tables (columns as in paper_numbers.csv)."""
-    return pd.read_csv(NUMBERS_CSV, dtype={"variant": str, "note": str}, keep_default_na=False,
-                       na_values={"value": [""], "std": [""]})
+    """Return every number of the five papers' tables (columns as in paper_numbers.csv), on the book's scales: an
+    AUROC the CSV gives in percent (its note says "AUROC in %" or "AUC in %", or starts with "%": SR-OOD's,
+    Schirrmeister et al.'s, and the means Chali et al. quote in their text) is divided
+    by 100, as ours are on 0–1."""
+    df = pd.read_csv(NUMBERS_CSV, dtype={"variant": str, "note": str}, keep_default_na=False,
+                     na_values={"value": [""], "std": [""]})
+    percent = (df.note.str.contains("AUROC in %", regex=False) | df.note.str.contains("AUC in %", regex=False)
+               | df.note.str.startswith("%")) & (df.metric == "AUROC")
+    df.loc[percent, ["value", "std"]] = df.loc[percent, ["value", "std"]] / 100.0
+    return df
 
 
 def value(paper: str, table: str, model: str, in_dist: str, ood: str, method: str, metric: str,

@@ -56,7 +56,7 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
 
     def paper_cell(r):
         method, _, variant = r.method.partition("/")
-        keys = {"model": paper_model or model, "in_dist": in_dist, "ood": (paper_names or {}).get(r.ood, r.ood),
+        keys = {"model": model if paper_model is None else paper_model, "in_dist": in_dist, "ood": (paper_names or {}).get(r.ood, r.ood),
                 "method": method, "variant": variant}
         if paper_key is not None:
             own = paper_key(r)

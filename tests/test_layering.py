@@ -7,8 +7,8 @@ import pytest
 
 CORE = ["oodlib.data", "oodlib.models", "oodlib.train", "oodlib.penalties", "oodlib.gradients", "oodlib.ekfac",
         "oodlib.scores", "oodlib.evaluate", "oodlib.metrics", "oodlib.plots", "oodlib.cache", "oodlib.priors", "oodlib.toy",
-        "oodlib.latents", "oodlib.clusters", "oodlib.prior_effects"]
-BOOK = ["oodlib.chapters", "oodlib.chapters.rose", "oodlib.chapters.chali", "oodlib.chapters.mixture", "oodlib.profiles", "oodlib.zoo", "oodlib.lineup", "oodlib.traces", "oodlib.oneclass", "oodlib.timing",
+        "oodlib.latents", "oodlib.clusters", "oodlib.prior_effects", "oodlib.erosions", "oodlib.perceptual"]
+BOOK = ["oodlib.chapters", "oodlib.chapters.rose", "oodlib.chapters.chali", "oodlib.chapters.mixture", "oodlib.chapters.sr_ood", "oodlib.profiles", "oodlib.zoo", "oodlib.lineup", "oodlib.traces", "oodlib.oneclass", "oodlib.timing",
         "oodlib.paper", "oodlib.results", "oodlib.claims", "oodlib.display", "oodlib.page", "oodlib.book"]
 
 

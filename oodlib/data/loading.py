@@ -204,8 +204,12 @@ def to_size(x: torch.Tensor, size: int, mode: str = "resize") -> torch.Tensor:
 
 
 def load(name: str, split: str | None = None, n: int | None = None, seed: int = 0, size: int | None = 32,
-         channels: int | None = None, mode: str = "resize", classes=None) -> ImageSet:
+         channels: int | None = None, mode: str = "resize", classes=None, skip: int = 0) -> ImageSet:
     """Return ``n`` images of ``name``/``split`` drawn at random with ``seed`` (all if n is None).
+
+    ``skip`` passes over the first ``skip`` images of the same seeded draw: ``load(name, split, n=m, seed=s,
+    skip=k)`` is disjoint from ``load(name, split, n=k, seed=s)``, which is how a set with one split is cut into
+    training, validation and test parts (e.g. CelebA and Pokemon for SR-OOD).
 
     ``classes`` (labels, e.g. ``[3]``) keeps only the images with those labels before drawing, as the
     one-class setting needs (train on one class, test on the rest: Chali et al. §4.4).
@@ -234,11 +238,15 @@ def load(name: str, split: str | None = None, n: int | None = None, seed: int = 
         x, y = _read_raw(name, split)
         if classes is not None:
             x, y = _select_classes(name, split, x, y, classes)
-        if n is not None:
-            if n > len(x):
-                warnings.warn(f"{name}/{split} has only {len(x)} images; using all of them instead of {n}")
-                n = len(x)
-            idx = np.random.default_rng(seed).permutation(len(x))[:n]
+        if skip < 0 or skip >= len(x):
+            raise BadInput(f"skip={skip} leaves no image of {name}/{split} ({len(x)} images)")
+        if n is not None or skip:
+            left = len(x) - skip
+            if n is not None and n > left:
+                after = f" after skipping {skip}" if skip else ""
+                warnings.warn(f"{name}/{split} has only {left} images{after}; using all of them instead of {n}")
+            n = left if n is None else min(n, left)
+            idx = np.random.default_rng(seed).permutation(len(x))[skip:skip + n]
             x, y = x[idx], y[idx]
     xt = torch.from_numpy(np.array(x)).permute(0, 3, 1, 2).contiguous()
     xt = to_channels(xt, channels)

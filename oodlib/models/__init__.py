@@ -9,12 +9,14 @@ from .glow import Glow, GlowConfig
 from .prior_glow import PriorGlow, PriorGlowConfig
 from .prior_vae import PriorVAE, PriorVAEConfig
 from .realnvp import RealNVP, RealNVPConfig
+from .repair import RepairConfig, RepairNet
 from .toy_flow import ToyFlow, ToyFlowConfig
 from .vae import VAE, VAEConfig
 
 MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (RealNVP, RealNVPConfig),
                "classifier": (Classifier, ClassifierConfig), "toy_flow": (ToyFlow, ToyFlowConfig),
-               "prior_vae": (PriorVAE, PriorVAEConfig), "prior_glow": (PriorGlow, PriorGlowConfig)}
+               "prior_vae": (PriorVAE, PriorVAEConfig), "prior_glow": (PriorGlow, PriorGlowConfig),
+               "repair": (RepairNet, RepairConfig)}
 
 
 def build(config_dict: dict):
@@ -40,4 +42,4 @@ def parameter_count(model) -> int:
 
 __all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig",
            "ToyFlow", "ToyFlowConfig", "PriorVAE", "PriorVAEConfig", "PriorGlow",
-           "PriorGlowConfig", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]
+           "PriorGlowConfig", "RepairConfig", "RepairNet", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]

@@ -3,15 +3,20 @@
 from ..errors import UnknownName
 from .approx_mass import ApproximateMass
 from .base import Scorer
-from .classifier import GODIN, Energy, Mahalanobis
+from .classifier import GODIN, MSP, Energy, Mahalanobis, MaxLogit
 from .complexity import IC
+from .dose import DoSE
+from .ensemble import WAIC
 from .likelihood import NLL
 from .likelihood_ratio import LRatio
 from .regret import LikelihoodRegret
+from .repair import SROOD
 from .rose import ROSE
+from .typicality import Typicality
 
 SCORERS = {"NLL": NLL, "ROSE": ROSE, "IC": IC, "LRatio": LRatio, "LR(E)": LikelihoodRegret,
-           "approx_mass": ApproximateMass, "Energy": Energy, "Mahalanobis": Mahalanobis, "G-ODIN": GODIN}
+           "approx_mass": ApproximateMass, "Energy": Energy, "Mahalanobis": Mahalanobis, "G-ODIN": GODIN,
+           "SR-OOD": SROOD, "WAIC": WAIC, "TT": Typicality, "DoSE": DoSE, "MSP": MSP, "MaxLogit": MaxLogit}
 
 
 def make_scorer(method: str, **kwargs) -> Scorer:
@@ -21,4 +26,5 @@ def make_scorer(method: str, **kwargs) -> Scorer:
     return SCORERS[method](**kwargs)
 
 
-__all__ = ["ApproximateMass", "Energy", "GODIN", "IC", "Mahalanobis", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "SCORERS", "Scorer", "make_scorer"]
+__all__ = ["ApproximateMass", "DoSE", "Energy", "GODIN", "IC", "Mahalanobis", "MaxLogit", "MSP", "LRatio",
+           "LikelihoodRegret", "NLL", "ROSE", "SCORERS", "SROOD", "Scorer", "Typicality", "WAIC", "make_scorer"]

@@ -1,4 +1,5 @@
-"""Classifier-based OOD scores, the baselines of Chali et al. Table 2: Energy, Mahalanobis, Generalized ODIN.
+"""Classifier-based OOD scores: Chali et al. Table 2's Energy, Mahalanobis, Generalized ODIN, and SR-OOD Table III's
+MSP and MaxLogit.
 
 They need a classifier with ``logits(x)`` and ``features(x)`` (``oodlib.models.Classifier``, or any model
 with those two methods). Higher score = more OOD, as everywhere in oodlib.
@@ -6,6 +7,8 @@ with those two methods). Higher score = more OOD, as everywhere in oodlib.
 * ``Energy`` (Liu et al. 2020, Eq. 1): E(x) = −T·log Σ_i exp(f_i(x)/T), pytorch-ood's ``EnergyBased.score``.
   Chali et al. trained this model with OOD data (Liu et al.'s energy-bounded fine-tuning); the score is the
   same either way, the training recipe differs (``oodlib.zoo``).
+* ``MSP`` (Hendrycks & Gimpel 2017): −max_i softmax(f(x))_i, pytorch-ood's ``MaxSoftmax.score``.
+* ``MaxLogit`` (Hendrycks et al. 2022): −max_i f_i(x), pytorch-ood's ``MaxLogit.score``.
 * ``Mahalanobis`` (Lee et al. 2018, Eq. 2): min over classes of the Mahalanobis distance of the penultimate
   features to the class means, with one shared covariance fitted on the in-distribution training images
   (pytorch-ood's ``Mahalanobis``). Lee et al.'s input pre-processing and feature ensemble are left out:
@@ -53,6 +56,48 @@ class Energy(Scorer):
 
         with eval_mode(self.model), torch.no_grad():
             return EnergyBased.score(self.model.logits(x), t=self.temperature)
+
+
+class _LogitScore(Scorer):
+    """A score read off the logits alone, by a pytorch-ood detector's static ``score``."""
+
+    def __init__(self, batch_size: int = 256):
+        super().__init__()
+        self.batch_size = batch_size
+
+    def fit(self, model, id_train=None):
+        """Check that ``model`` has ``logits(x)``; nothing is learned."""
+        _check_classifier(model, ("logits",))
+        return super().fit(model)
+
+    def _detector_score(self, logits):
+        raise NotImplementedError
+
+    def _score_batch(self, x):
+        with eval_mode(self.model), torch.no_grad():
+            return self._detector_score(self.model.logits(x))
+
+
+class MSP(_LogitScore):
+    """Score = −max softmax probability (Hendrycks & Gimpel 2017); higher = more OOD."""
+
+    name = "MSP"
+
+    def _detector_score(self, logits):
+        from pytorch_ood.detector import MaxSoftmax
+
+        return MaxSoftmax.score(logits)
+
+
+class MaxLogit(_LogitScore):
+    """Score = −max logit (Hendrycks et al. 2022, "Scaling OOD detection for real-world settings")."""
+
+    name = "MaxLogit"
+
+    def _detector_score(self, logits):
+        from pytorch_ood.detector import MaxLogit as Detector
+
+        return Detector.score(logits)
 
 
 class Mahalanobis(Scorer):
