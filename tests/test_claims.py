@@ -290,3 +290,21 @@ def test_a_cell_without_a_value_of_ours_never_holds(rule):
     rows = _rows([("a", NAN)], [0.1], method="GradCon")
     v = claims.verdict(_claim(rule), rows)
     assert v["verdict"] in ("not tested", "inconclusive") and not re.search(r"\bnan\b", v["evidence"], re.I), v
+
+
+@pytest.mark.parametrize("interval, expected", [((-0.01, 0.015), "reproduced"), ((0.03, 0.09), "not reproduced"),
+                                                ((-0.01, 0.05), "inconclusive"), (None, "reproduced")])
+def test_spread_judges_the_largest_gap_by_its_paired_interval_where_the_page_wrote_one(interval, expected):
+    """Rule ``spread`` with threshold 0.02 and a range of 0.004: the paired interval of max − min decides — within
+    ±0.02 holds, beyond 0.02 fails, across the line is inconclusive; without difference rows the range alone decides.
+    The rows may be written either way round ("min − max": negated)."""
+    base = {"paper": "sr_ood", "section": "§VI-B", "table": "Table V", "model": "RepairNet", "in_dist": "cifar10",
+            "ood": "dtd_partial", "paper_value": np.nan}
+    rows = [{**base, "method": f"I/{o}", "metric": "AUROC", "value": v} for o, v in ((0, 0.792), (4, 0.796), (8, 0.794))]
+    if interval is not None:       # written as "I/0 − I/4" (min − max): the rule negates it
+        low, high = interval
+        rows += [{**base, "method": "I/0 − I/4", "metric": m, "value": v}
+                 for m, v in (("ΔAUROC", -0.004), ("ΔAUROC low", -high), ("ΔAUROC high", -low))]
+    claim = claims.Claim("t", "sr_ood", "§VI-B", "p", "", {"table": "Table V", "method": ["I/0", "I/4", "I/8"]},
+                         "spread", threshold=0.02)
+    assert claims.verdict(claim, pd.DataFrame(rows))["verdict"] == expected
