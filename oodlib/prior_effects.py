@@ -21,6 +21,7 @@ from .scores.likelihood import NLL
 NLL_METRIC = "NLL"                       # the mean negative log-likelihood of a set, nats per image
 ID_TEST = "in-distribution test"         # the ood column of a model's own test images
 DISTANCE_FACTOR = "distance factor"      # Fig. 6: how much closer the light-tailed components may sit
+SPREAD_RATIO = "spread over the sweep, test data ÷ OOD set"     # Figs. 14–15
 
 UNITS = {"nats per image": 1.0, "bits per image": 1.0 / math.log(2.0)}
 
@@ -57,6 +58,7 @@ def paired_nll_differences(evs: dict, method: str, versus, ood: str, seed: int =
     from scipy.stats import bootstrap
 
     mine = evs[method].ood_scores[ood]
+    names = [m.format(metric=NLL_METRIC) for m in (DIFFERENCE, *INTERVAL)]
     out = []
     for other in versus:
         theirs = evs[other].ood_scores[ood]
@@ -65,7 +67,6 @@ def paired_nll_differences(evs: dict, method: str, versus, ood: str, seed: int =
         d = np.asarray(mine, dtype=np.float64) - np.asarray(theirs, dtype=np.float64)
         ci = bootstrap((d,), np.mean, n_resamples=n_boot, method="percentile",
                        random_state=np.random.default_rng(seed)).confidence_interval
-        names = [m.format(metric=NLL_METRIC) for m in (DIFFERENCE, *INTERVAL)]
         out += [{"ood": ood, "method": difference_label(method, other), "metric": n, "value": float(v)}
                 for n, v in zip(names, (d.mean(), ci.low, ci.high))]
     return pd.DataFrame(out, columns=["ood", "method", "metric", "value"])
@@ -103,9 +104,6 @@ def unit_agreement(evs: dict, ood: str, paper_values: dict) -> pd.DataFrame:
             apart = np.median(np.abs(np.log(theirs / (ours * scale))))
             rows.append({"aggregate": aggregate, "unit": unit, "typical factor": float(np.exp(apart))})
     return pd.DataFrame(rows).sort_values("typical factor", kind="stable", ignore_index=True)
-
-
-SPREAD_RATIO = "spread over the sweep, test data ÷ OOD set"     # Figs. 14–15
 
 
 def spread_ratio_rows(evs: dict, priors: dict, ood: str) -> pd.DataFrame:

@@ -184,6 +184,8 @@ CIFAR_STAND_INS = ("gtsrb", "celeba")       # Fig. 9's OOD sets where SVHN is mi
 def cifar_ood_names() -> list[str]:
     """Return Fig. 9's OOD sets: SVHN where it is here, else ``CIFAR_STAND_INS``."""
     return ["svhn"] if data.is_available("svhn", "test") else list(CIFAR_STAND_INS)
+
+
 KIND_LABEL = {"prior-vae": "VAE", "prior-glow": "Glow"}
 
 

@@ -45,6 +45,12 @@ class RepairConfig:
         return {"kind": "repair", **asdict(self)}
 
 
+def squared_error(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Return Eq. 2's L2 per image: the mean squared error per sub-pixel of float images in 0..255, on the [−1, 1]
+    scale (as pSp's L2 loss); the training loss and SR-OOD's "l2" distance both use it."""
+    return ((x - y) / 127.5).pow(2).flatten(1).mean(1)
+
+
 def _down(cin, cout):
     return nn.Sequential(nn.Conv2d(cin, cout, 4, 2, 1, bias=False), nn.BatchNorm2d(cout), nn.LeakyReLU(0.2))
 
@@ -105,7 +111,7 @@ class RepairNet(nn.Module):
     def loss(self, x) -> torch.Tensor:
         """Return the batch mean of λ1·L2 + λ2·LPIPS between x and R(T_u(x)), u drawn per image (Eqs. 1–3, Alg. 1).
 
-        L2 is the mean squared error per sub-pixel on the [−1, 1] scale (as pSp's L2 loss); LPIPS is
+        L2 is ``squared_error``; LPIPS is
         ``oodlib.perceptual.lpips_distance`` (AlexNet, v0.1). The erosions come from the global (seeded) RNG."""
         from ..perceptual import lpips_distance
 
@@ -114,5 +120,4 @@ class RepairNet(nn.Module):
         c = self.config
         eroded = random_erosions(x, erosion_set(c.variant))
         repaired, target = self.repair(eroded), x.float()
-        l2 = ((repaired - target) / 127.5).pow(2).flatten(1).mean(1)
-        return (c.l2_weight * l2 + c.lpips_weight * lpips_distance(repaired, target)).mean()
+        return (c.l2_weight * squared_error(repaired, target) + c.lpips_weight * lpips_distance(repaired, target)).mean()

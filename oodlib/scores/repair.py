@@ -22,6 +22,7 @@ import torch
 
 from ..errors import BadInput, UnknownName
 from ..erosions import Erosion, jigsaw
+from ..models.repair import squared_error
 from .approx_mass import eval_mode
 from .base import Scorer
 
@@ -35,7 +36,7 @@ def repair_distance(x: torch.Tensor, repaired: torch.Tensor, distance: str = "lp
 
     if distance not in DISTANCES:
         raise UnknownName(f"unknown SR-OOD distance {distance!r}; known: {', '.join(DISTANCES)}")
-    l2 = ((repaired - x) / 127.5).pow(2).flatten(1).mean(1)
+    l2 = squared_error(repaired, x)
     if distance == "l2":
         return l2
     lp = lpips_distance(repaired, x)
