@@ -49,7 +49,8 @@ show(Markdown("## The papers\n" + "\n".join(
 show(Markdown("## The verdicts\nEvery claim gets exactly one of these verdicts, computed from the results tables "
               "by the rules in `oodlib.claims`. A claim is judged cell by cell (one in-distribution set, OOD set and "
               "metric); a claim that one method beats another is judged on a 95% paired bootstrap interval of the "
-              "difference over the test images, and values closer than 0.0005 tie."))
+              "difference over the test images (a claim over training seeds, on the seeds' mean ± standard deviation: "
+              "ranges that overlap are inconclusive), and values closer than 0.0005 tie."))
 display.show(pd.DataFrame({"means": claims.VERDICTS}).rename_axis("verdict"), "The verdicts, defined")
 
 # %% tags=["remove-input"]

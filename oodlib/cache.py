@@ -144,6 +144,8 @@ def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress
         ckpt = cache_dir() / f"{key}.ckpt"
         folder = cache_dir() / f"{key}.snapshots" if keep_snapshots else None
         images = data_spec.load()
+        if train_cfg.init_from is not None:
+            start_from(model, load_trained(train_cfg.init_from))
         history = train(model, images.x, train_cfg, checkpoint=ckpt, progress=progress,
                         desc=f"{data_spec.name} {model_cfg.to_dict()['kind']}", snapshot_dir=folder,
                         labels=images.y if getattr(model, "supervised", False) else None)
@@ -152,13 +154,53 @@ def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress
         weights = cache_dir() / f"{key}.safetensors"
         write_text(cache_dir() / f"{key}.json", json.dumps(           # metadata first: weights imply metadata
             {"key": key, "model": model_cfg.to_dict(), "data": data_spec.to_dict(), "train": train_cfg.to_dict(),
-             "history": history["loss"], "device": str(default_device())}, indent=1))
+             "history": history["loss"], "device": str(default_device()),
+             **{k: history[k] for k in ("skipped", "nonfinite_steps") if k in history}}, indent=1))
         save_weights(model, weights, metadata={"key": key})
         ckpt.unlink(missing_ok=True)
     model.load_state_dict(load_file(str(weights), device=str(default_device())))
     model.eval()
     model.cache_key = key
     return model
+
+
+def load_trained(key: str):
+    """Return the trained model with cache key ``key`` (committed or cached; eval mode), or raise FileNotFoundError
+    naming how to train it: e.g. the general model an outlier loss compares with, or the model a finetuning starts
+    from."""
+    weights = _find_weights(key)
+    if weights is None:
+        raise FileNotFoundError(f"model {key} is not trained (neither in {CHECKPOINTS} nor in {cache_dir()}); train "
+                                "it first: the chapter's trained_* functions and `python -m oodlib.zoo all` train "
+                                "every model after the ones it starts from or compares with")
+    meta_file = cache_dir() / f"{key}.json"
+    meta = _manifest().get(key) or (json.loads(meta_file.read_text()) if meta_file.exists() else None)
+    if meta is None:
+        raise FileNotFoundError(f"model {key} has weights but no metadata ({meta_file} or a manifest entry); "
+                                "delete its weights and train it again")
+    model = build(meta["model"]).to(default_device())
+    model.load_state_dict(load_file(str(weights), device=str(default_device())))
+    model.eval()
+    model.cache_key = key
+    return model
+
+
+FRESH_PARAMETERS = ("class_mean", "class_logstd")   # what a supervised model adds to the model it starts from
+
+
+def start_from(model, base) -> None:
+    """Copy ``base``'s weights into ``model`` (finetuning): every tensor must match in name and shape, except the
+    class-conditional prior a supervised Glow adds to an unsupervised one, which keeps its initial N(0, I). Checked
+    before anything is copied, so a refused model is left as it was."""
+    own, given = model.state_dict(), base.state_dict()
+    fresh = [k for k in own if k not in given and k.rsplit(".", 1)[-1] not in FRESH_PARAMETERS]
+    unexpected = [k for k in given if k not in own]
+    shapes = [f"{k} {tuple(given[k].shape)} vs {tuple(own[k].shape)}" for k in given
+              if k in own and given[k].shape != own[k].shape]
+    if fresh or unexpected or shapes:
+        raise ValueError(f"cannot start {type(model).__name__} from {type(base).__name__}: missing {fresh}, "
+                         f"unexpected {unexpected}, other shapes {shapes}; the two architectures must match")
+    model.load_state_dict(given, strict=False)
 
 
 def load_snapshot(model_cfg, path: Path):
@@ -168,21 +210,38 @@ def load_snapshot(model_cfg, path: Path):
     return model.eval()
 
 
-def _save_half(src: Path, dst: Path, key: str) -> None:
-    """Write the weights of ``src`` to ``dst`` with every floating-point tensor in half precision (committed
-    snapshots: half the bytes; the pages that score them are checked to print the same numbers)."""
+MIXED_HALF_MIN = 2000      # mixed precision: kernels (".weight") with more entries than this go to half precision
+
+
+def _halved(name: str, v: torch.Tensor, mixed: bool) -> bool:
+    """Whether tensor ``name`` is stored in half precision: every floating-point one, or with ``mixed`` only the large
+    convolution and linear kernels — log-scales, biases, ActNorm and LU factors stay float32, since a flow's
+    log-determinant multiplies their rounding by the pixels (a Glow's log-likelihood moved ~20 nats in float16)."""
+    if not v.is_floating_point():
+        return False
+    return not mixed or (name.endswith(".weight") and v.dim() >= 2 and v.numel() > MIXED_HALF_MIN)
+
+
+def _save_half(src: Path, dst: Path, key: str, mixed: bool = False) -> None:
+    """Write the weights of ``src`` to ``dst`` with every floating-point tensor in half precision, or with ``mixed``
+    only the large kernels (committed snapshots and weights: fewer bytes; the pages that score them are checked to
+    print the same numbers)."""
     from safetensors.torch import save_file
 
     tensors = load_file(str(src))
-    save_file({k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}, str(dst),
-              metadata={"key": key, "dtype": "float16 copy of the float32 weights"})
+    what = "large kernels in float16, the rest float32" if mixed else "float16 copy of the float32 weights"
+    save_file({k: v.half() if _halved(k, v, mixed) else v for k, v in tensors.items()}, str(dst),
+              metadata={"key": key, "dtype": what})
 
 
-def promote(key: str, note: str = "", with_snapshots: bool = False, half: bool = False) -> Path:
+def promote(key: str, note: str = "", with_snapshots: bool = False, half: bool = False,
+            snapshot_epochs=None, mixed: bool = False) -> Path:
     """Copy cached weights (and, if asked, their per-epoch snapshots, in half precision) into the committed
     ``checkpoints/`` folder and list them, with their sha256, in the manifest. ``half`` commits the weights
     themselves in half precision (loaded back into the float32 model; for models whose pages were checked to print
-    the same numbers).
+    the same numbers). ``snapshot_epochs`` commits the snapshots of those epochs only (default: every epoch), to keep
+    the folder small; the committed index then lists those epochs. ``mixed`` (with ``half``) keeps the log-scales,
+    biases and other small tensors in float32 and halves the large kernels only, the snapshots too (``_halved``).
 
     Without ``with_snapshots``, snapshots committed earlier stay listed as they were.
     """
@@ -195,22 +254,30 @@ def promote(key: str, note: str = "", with_snapshots: bool = False, half: bool =
             raise FileNotFoundError(f"model {key} has no complete snapshots in {folder}; "
                                     "train it with keep_snapshots=True first")
         target = CHECKPOINTS / folder.name
+        index = json.loads((folder / "snapshots.json").read_text())
+        if snapshot_epochs is not None:
+            absent = sorted(set(snapshot_epochs) - set(index["epochs"]))
+            if absent:
+                raise ValueError(f"model {key} has no snapshots of epochs {absent}; it kept {index['epochs']}")
+            index["epochs"] = sorted(set(snapshot_epochs))
         target.mkdir(parents=True, exist_ok=True)
-        for f in sorted(folder.glob("epoch*.safetensors")):
-            with atomic_path(target / f.name) as tmp:
-                _save_half(f, tmp, key)
-        with atomic_path(target / "snapshots.json") as tmp:      # the index last: it vouches for the files
-            shutil.copyfile(folder / "snapshots.json", tmp)
+        for stale in target.glob("epoch*.safetensors"):
+            if int(stale.stem.removeprefix("epoch")) not in index["epochs"]:
+                stale.unlink()
+        for epoch in index["epochs"]:
+            with atomic_path(target / f"epoch{epoch}.safetensors") as tmp:
+                _save_half(folder / f"epoch{epoch}.safetensors", tmp, key, mixed)
+        write_text(target / "snapshots.json", json.dumps(index))    # the index last: it vouches for the files
     with atomic_path(dst) as tmp:
         if half:
-            _save_half(src, tmp, key)
+            _save_half(src, tmp, key, mixed)
         else:
             shutil.copyfile(src, tmp)
     manifest = _manifest()
     kept = {k: v for k, v in manifest.get(key, {}).items() if k.startswith("snapshots") and not with_snapshots}
     manifest[key] = {**meta, "file": dst.name, "bytes": dst.stat().st_size,
                      "sha256": data.loading.file_sha256(dst), "note": note, **kept,
-                     **({"dtype": "float16"} if half else {})}
+                     **({"dtype": "mixed float16/float32" if mixed else "float16"} if half else {})}
     if with_snapshots:
         manifest[key]["snapshots"] = {f.name: data.loading.file_sha256(f)
                                       for f in sorted(target.glob("epoch*.safetensors"))}

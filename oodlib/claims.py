@@ -18,13 +18,19 @@ A claim selects the results rows that test it; a rule judges each selected cell 
 - ``spread``: max − min over the selected rows ≤ threshold, per in_dist/ood/metric; where the page wrote the paired
   difference of those two rows, the cell holds when its whole 95% interval lies within ±threshold, fails when it
   lies beyond the threshold, and is inconclusive otherwise;
-- ``ratio``: ``method``'s value ≥ threshold × ``versus``'s, per in_dist.
+- ``ratio``: ``method``'s value ≥ threshold × ``versus``'s, per in_dist;
+- ``seeds``: ``method`` against ``versus`` over training seeds, per in_dist/ood/metric. Both are templates in which
+  "{}" stands for the same text ("Diff/{}" against "Raw/{}": Diff/Unsupervised against Raw/Unsupervised, Diff/Supervised
+  against Raw/Supervised, ...). The rows hold the mean over seeds, and rows "<metric> std" their standard deviation:
+  the cell holds when the mean is higher by more than the two deviations together, fails when it is lower by more,
+  and is inconclusive when the mean ± std ranges overlap (Schirrmeister et al. Table S2's seeds).
 
 The cells give the verdict, in the book's one vocabulary (``VERDICTS``, defined on the landing page).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -172,6 +178,44 @@ def _spread(claim: Claim, results: pd.DataFrame):
     return test
 
 
+SEED_STD = "{metric} std"          # the rows of the standard deviation over training seeds (rule ``seeds``)
+
+
+def _seeds(claim: Claim, rows: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """Rule ``seeds`` (module docstring): one cell per ``method`` row with a ``versus`` row in the same cell."""
+    pattern = re.compile("^" + re.escape(claim.method).replace(re.escape("{}"), "(.+)") + "$")
+
+    def std(r, method):
+        same = results[(results.paper == r.paper) & (results.table == r.table) & (results.in_dist == r.in_dist)
+                       & (results.ood == r.ood) & (results.method == method)
+                       & (results.metric == SEED_STD.format(metric=r.metric))]
+        return float(same.value.iloc[0]) if len(same) else float("nan")
+
+    cells = []
+    for _, g in rows.groupby(["in_dist", "ood", "metric"], sort=False):
+        for r in g.itertuples():
+            found = pattern.match(r.method)
+            if not found or r.metric.endswith(" std"):
+                continue
+            other = claim.versus.replace("{}", found.group(1)) if found.groups() else claim.versus
+            o = g[g.method == other]
+            if o.empty:
+                continue
+            o = o.iloc[0]
+            s_r, s_o = std(r, r.method), std(o, other)
+            gap = r.value - o.value
+            cell = pd.Series(r._asdict()).drop("Index")
+            cell["detail"] = f"{r.value:.3f} ± {s_r:.3f} vs {other} {o.value:.3f} ± {s_o:.3f}"
+            if abs(gap) < TIE:
+                cell["outcome"] = INCONCLUSIVE
+            elif pd.isna(s_r) or pd.isna(s_o):
+                cell["outcome"], cell["detail"] = INCONCLUSIVE, cell["detail"] + " (no spread over seeds written)"
+            else:
+                cell["outcome"] = HOLDS if gap > s_r + s_o else FAILS if gap < -(s_r + s_o) else INCONCLUSIVE
+            cells.append(cell)
+    return pd.DataFrame(cells)
+
+
 def _ratio(claim: Claim):
     def test(g):
         a, b = g[g.method == claim.method], g[g.method == claim.versus]
@@ -206,7 +250,8 @@ def _untested(claim: Claim, rows: pd.DataFrame) -> str:
 
     field_name, in_dist, epoch = claim.after_epochs
     profile = get_profile(str(rows.profile.iloc[0]))
-    ran = getattr(profile, field_name).get(in_dist)
+    sizes = getattr(profile, field_name)
+    ran = sizes.get(in_dist) if isinstance(sizes, dict) else sizes      # epochs per in-distribution set, or one number
     if ran is None or ran >= epoch:
         return ""
     return (f"The paper's effect is at epoch {epoch} and beyond; the {profile.name} profile trains {ran} epochs, "
@@ -229,8 +274,11 @@ def verdict(claim: Claim, results: pd.DataFrame, missing=()) -> dict:
         cells = _grouped(rows, cell_keys, _spread(claim, results))
     elif claim.rule == "ratio":
         cells = _grouped(rows, ["in_dist"], _ratio(claim))
+    elif claim.rule == "seeds":
+        cells = _seeds(claim, rows, results)
     else:
-        raise UnknownName(f"unknown claim rule {claim.rule!r}; use below, above, same_side, beats, spread or ratio")
+        raise UnknownName(f"unknown claim rule {claim.rule!r}; use below, above, same_side, beats, spread, ratio or "
+                          "seeds")
     note = f" Missing here: {', '.join(absent)}." if absent else ""
     if len(cells) == 0:
         return {"verdict": "not tested", "evidence": f"No result could be computed.{note}"}

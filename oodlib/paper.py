@@ -20,7 +20,7 @@ PAPERS = {
     "approx_mass": ("Chali, Kucher, Duranton, Klein",
                     "Improving normalizing flows with the approximate mass for OOD detection", "chali"),
     "hierarchy": ("Schirrmeister, Zhou, Ball, Zhang", "Understanding Anomaly Detection with Deep Invertible Networks "
-                  "through Hierarchies of Distributions and Features", None),
+                  "through Hierarchies of Distributions and Features", "hierarchy"),
     "mixture_prior": ("Kamoi, Kobayashi", "Likelihood Assignment for Out-of-Distribution Inputs in Deep Generative "
                       "Models is Sensitive to Prior Distribution Choice", "mixture"),
     "sr_ood": ("Sun, Zhang, Zhang, Ren, Zhu, Zhang, Cui, Li", "SR-OOD: Out-of-Distribution Detection via Sample "

@@ -1,5 +1,7 @@
 """Extra training-loss terms that plug into ``oodlib.train.train`` (``penalty=`` or ``TrainConfig.penalty``):
-the approximate-mass penalty (Chali et al. Eq. 2) and the energy-bounded outlier loss (Liu et al. 2020).
+the approximate-mass penalty (Chali et al. Eq. 2), the energy-bounded outlier loss (Liu et al. 2020), and
+Schirrmeister et al.'s outlier loss (Eq. S1) with the margin loss it is compared with (S7.5) — these two are in
+``oodlib.outlier_loss``.
 
 A penalty is a callable ``penalty(model, x) -> scalar`` added to ``model.loss(x)``. One that also has
 ``loss_and_penalty(model, x) -> (loss, penalty)`` lets ``train`` build both terms from one forward pass
@@ -132,7 +134,23 @@ class EnergyOutlierPenalty:
         return self.loss_and_penalty(model, x, y)[1]
 
 
-PENALTIES = {"approx_mass": approx_mass_penalty, "energy_outlier": EnergyOutlierPenalty}
+def _outlier_loss(weight, data=None, reference=None):
+    from .outlier_loss import OutlierLoss
+
+    return OutlierLoss(weight, data, reference)
+
+
+def _margin_loss(weight, data=None, reference=None):
+    from .outlier_loss import MarginLoss
+
+    if reference is not None:
+        raise BadInput("the margin loss compares the model with itself; drop penalty_reference")
+    return MarginLoss(weight, data)
+
+
+PENALTIES = {"approx_mass": approx_mass_penalty, "energy_outlier": EnergyOutlierPenalty, "outlier": _outlier_loss,
+             "margin": _margin_loss}
+NEEDS_REFERENCE = ("outlier",)
 
 
 def check_penalty_name(name: str) -> None:
@@ -141,7 +159,12 @@ def check_penalty_name(name: str) -> None:
         raise UnknownName(f"unknown penalty {name!r}; known: {', '.join(PENALTIES)}")
 
 
-def make_penalty(name: str, weight: float, data: str | None = None):
-    """Return the penalty called ``name`` (a key of PENALTIES) with weight ``weight`` (and its ``data``, if any)."""
+def make_penalty(name: str, weight: float, data: str | None = None, reference: str | None = None):
+    """Return the penalty called ``name`` (a key of PENALTIES) with weight ``weight`` (and its ``data`` and
+    ``reference`` model's cache key, if any)."""
     check_penalty_name(name)
+    if name in NEEDS_REFERENCE:
+        return PENALTIES[name](weight, data, reference)
+    if reference is not None:
+        raise BadInput(f"the {name} penalty takes no reference model; drop penalty_reference={reference!r}")
     return PENALTIES[name](weight) if data is None else PENALTIES[name](weight, data)

@@ -120,3 +120,51 @@ def point_clouds(sets: dict, ax=None, title: str | None = None, size: float = 2.
     if title:
         ax.set_title(title)
     return ax
+
+
+def seed_errorbars(per_seed, scores=("4x4", "Diff", "Diff†"), settings=("Unsupervised", "Supervised"),
+                   title: str | None = None):
+    """Plot, per OOD set (one panel each), the mean AUROC over training seeds of each score (marker) and setting
+    (colour), with error bars of the standard error of that mean (Schirrmeister Fig. S5). ``per_seed``: rows ood,
+    method ("score/setting"), value, one per training seed."""
+    use_style()
+    sets = list(dict.fromkeys(per_seed.ood))
+    fig, axes = plt.subplots(1, len(sets), figsize=(2.3 * len(sets), 2.6), sharey=False, squeeze=False)
+    markers, colours = ["o", "s", "^", "D", "v"], ["#d62728", "#1f77b4", "#2ca02c"]
+    for ax, name in zip(axes[0], sets):
+        part = per_seed[per_seed.ood == name]
+        for j, setting in enumerate(settings):
+            for i, score in enumerate(scores):
+                v = part[part.method == f"{score}/{setting}"].value.to_numpy()
+                if not len(v):
+                    continue
+                err = v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0
+                ax.errorbar(i + 0.15 * (j - 0.5), v.mean(), yerr=err, fmt=markers[i % len(markers)],
+                            color=colours[j % len(colours)], capsize=2, label=setting if i == 0 else None)
+        ax.set_xticks(range(len(scores)), scores)
+        ax.set_title(name, fontsize=9)
+    axes[0, 0].set_ylabel("AUROC")
+    axes[0, -1].legend(fontsize=7, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def curves(panels: dict, xlabel: str = "epoch", title: str | None = None, hlines: dict | None = None):
+    """Plot one panel per entry {panel title: {label: (x, y)}} of line curves (e.g. bits/dim and AUROC per epoch,
+    Schirrmeister Figs. S2–S4, S6); ``hlines`` = {panel title: {label: y}} adds horizontal reference lines."""
+    use_style()
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels), 2.6), squeeze=False)
+    for ax, (name, lines) in zip(axes[0], panels.items()):
+        for label, (x, y) in lines.items():
+            ax.plot(x, y, marker="o", markersize=3, label=label)
+        for label, y in (hlines or {}).get(name, {}).items():
+            ax.axhline(y, linestyle="--", linewidth=0.8, color="grey", label=label)
+        ax.set_xlabel(xlabel)
+        ax.set_title(name, fontsize=9)
+        ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -41,6 +41,8 @@ class TrainConfig:
     clip_grad_norm: float | None = None   # clip the parameters' gradient norm (in the loss's units) to this
     betas: tuple | None = None        # Adam's (β1, β2), where not PyTorch's (0.9, 0.999); Kamoi App. B: (0.5, 0.9)
     warmup_epochs: int | None = None  # raise the lr linearly from 0 over this many epochs (Kamoi App. B's Glow: 10)
+    penalty_reference: str | None = None   # ... and the cache key of the model it compares with (the outlier loss's)
+    init_from: str | None = None      # start from this model's weights (a cache key): finetuning (Schirrmeister S7.2)
 
     def __post_init__(self):
         if self.penalty is None:
@@ -67,6 +69,9 @@ class TrainConfig:
             del d["penalty_data"]
         if d["warmup_epochs"] is None:
             del d["warmup_epochs"]
+        for name in ("penalty_reference", "init_from"):
+            if d[name] is None:
+                del d[name]
         if d["betas"] is None:
             del d["betas"]
         else:
@@ -108,7 +113,11 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
 
     The objective is ``model.loss(x)`` plus, if any, a penalty: the ``penalty`` argument, or the one
     ``cfg.penalty`` names (built with weight ``cfg.penalty_weight``; not both). A penalty with
-    ``loss_and_penalty`` gets both terms from one forward pass. The history's "loss" is ``model.loss``
+    ``loss_and_penalty`` gets both terms from one forward pass; when it returns None the batch is skipped (counted
+    in the history's "skipped"). A step whose gradient is not finite is not taken (counted in "nonfinite_steps"), as
+    the reference code of Schirrmeister et al. does: Adamax would turn every weight into NaN. With ``cfg.init_from``
+    the model arrives with another model's weights (``cache.get_trained`` loads them) and is not initialised from
+    data again. The history's "loss" is ``model.loss``
     alone (the penalty excluded), so that penalised and vanilla runs compare.
 
     With ``checkpoint``, state is saved atomically at the end of every epoch and every
@@ -125,7 +134,7 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     if cfg.penalty is not None:
         if penalty is not None:
             raise BadInput(f"both a penalty argument and TrainConfig.penalty={cfg.penalty!r}; give one of them")
-        penalty = make_penalty(cfg.penalty, cfg.penalty_weight, cfg.penalty_data)
+        penalty = make_penalty(cfg.penalty, cfg.penalty_weight, cfg.penalty_data, cfg.penalty_reference)
     torch.manual_seed(cfg.seed)
     opt = make_optimizer(model.parameters(), cfg)
     sched = (torch.optim.lr_scheduler.StepLR(opt, cfg.lr_step_epochs, cfg.lr_gamma)
@@ -159,7 +168,7 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     if labels is not None and len(labels) != n:
         raise BadInput(f"{len(labels)} labels for {n} images; give one label per image")
     steps = (n + cfg.batch_size - 1) // cfg.batch_size
-    if start_epoch == 0 and start_step == 0 and callable(getattr(model, "initialize", None)):
+    if start_epoch == 0 and start_step == 0 and cfg.init_from is None and callable(getattr(model, "initialize", None)):
         first = x[_epoch_order(n, cfg.seed, 0)[:INIT_IMAGES]].to(device)
         model.initialize(perturb(first, cfg.perturb_mu) if cfg.perturb_mu is not None else first)   # e.g. ActNorm
     model.train()
@@ -177,7 +186,11 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
                 xb = perturb(xb, cfg.perturb_mu)       # fresh noise each step, from the seeded (checkpointed) RNG
             args = (xb,) if labels is None else (xb, labels[idx].to(device))
             if callable(getattr(penalty, "loss_and_penalty", None)):
-                loss, extra = penalty.loss_and_penalty(model, *args)   # one forward pass, the same noise
+                terms = penalty.loss_and_penalty(model, *args)   # one forward pass, the same noise
+                if terms is None:           # the penalty skips this batch (Schirrmeister S4.3's stabilisation)
+                    history["skipped"] = history.get("skipped", 0) + 1
+                    continue
+                loss, extra = terms
                 total = loss + extra
             else:
                 loss = model.loss(*args)
@@ -189,6 +202,10 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
             total.backward()
             if cfg.clip_grad_norm is not None:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad_norm)
+            if not all(bool(torch.isfinite(p.grad).all()) for p in model.parameters() if p.grad is not None):
+                history["nonfinite_steps"] = history.get("nonfinite_steps", 0) + 1   # a step would poison the weights
+                opt.zero_grad(set_to_none=True)
+                continue
             opt.step()
             running[0] += loss.item() * xb.shape[0]
             running[1] += xb.shape[0]

@@ -52,6 +52,12 @@ def keeps_snapshots(kind: str, in_dist: str) -> bool:
     return in_dist in _kind(kind).snapshots
 
 
+def committed_snapshot_epochs(kind: str, profile: str, extra=None):
+    """Return the epochs whose snapshots the book commits for this model (None: every epoch it keeps)."""
+    spec = _kind(kind)
+    return None if spec.committed_epochs is None else spec.committed_epochs(profile, extra)
+
+
 def extra_label(kind: str, extra) -> str:
     """Return how messages name a model's ``extra`` (", width 0.5", ", α 2", ", class 3", ", energy"; "" for none)."""
     return _kind(kind).extra_label(extra)
@@ -113,8 +119,9 @@ def main(argv=None) -> None:
         print(f"{label}: model {model.cache_key}")
         if args.promote:
             snaps = args.with_snapshots and keeps_snapshots(kind, d)
+            epochs = committed_snapshot_epochs(kind, args.profile, extra) if snaps else None
             print("promoted to", promote(model.cache_key, note=f"{label}, profile {args.profile}", with_snapshots=snaps,
-                                         half=args.half))
+                                         half=args.half, snapshot_epochs=epochs))
 
 
 if __name__ == "__main__":

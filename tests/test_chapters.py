@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from oodlib import cache, chapters, claims, paper, profiles, zoo
-from oodlib.chapters import chali, mixture, rose, sr_ood
+from oodlib.chapters import chali, hierarchy, mixture, rose, sr_ood
 from oodlib.errors import UnknownName
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_chapters_are_found_in_the_books_order():
-    assert [chapters.folder(m) for m in chapters.modules()] == ["rose", "chali", "mixture", "sr_ood"]
+    assert [chapters.folder(m) for m in chapters.modules()] == ["rose", "chali", "mixture", "sr_ood", "hierarchy"]
     assert chapters.by_folder() == {"rose": "rose", "chali": "approx_mass", "mixture": "mixture_prior",
-                                    "sr_ood": "sr_ood"}
+                                    "sr_ood": "sr_ood", "hierarchy": "hierarchy"}
 
 
 @pytest.mark.parametrize("module", chapters.modules(), ids=chapters.folder)
@@ -78,7 +78,8 @@ def test_field_lists_and_recipes_are_reached_through_profiles_and_zoo():
 
 def test_every_kind_is_defined_once_and_its_recipe_matches_the_chapters_own():
     kinds = zoo.kinds()
-    assert set(kinds) == set(rose.MODELS) | set(chali.MODELS) | set(mixture.MODELS) | set(sr_ood.MODELS)
+    assert set(kinds) == (set(rose.MODELS) | set(chali.MODELS) | set(mixture.MODELS) | set(sr_ood.MODELS)
+                          | set(hierarchy.MODELS))
     assert not set(rose.MODELS) & set(chali.MODELS)
     # the dispatch gives exactly the chapter function's recipe (same cache key)
     assert cache.model_key(*zoo.recipe("width-vae", "fmnist", "smoke", 0, 0.5)) == \
@@ -88,6 +89,9 @@ def test_every_kind_is_defined_once_and_its_recipe_matches_the_chapters_own():
     assert cache.model_key(*zoo.recipe("realnvp-penalised", "fmnist", "smoke")) == \
         cache.model_key(*chali.realnvp_recipe("fmnist", "smoke", 0, chali.CHALI_ALPHA))
     assert zoo.keeps_snapshots("realnvp", "cifar10") and not zoo.keeps_snapshots("realnvp", "fmnist")
+    assert zoo.keeps_snapshots("hier-curve", "cifar10") and not zoo.keeps_snapshots("hier-glow", "cifar10")
+    assert zoo.committed_snapshot_epochs("hier-curve", "cpu", "scratch") == hierarchy.CPU_SNAPSHOT_EPOCHS["scratch"]
+    assert zoo.committed_snapshot_epochs("realnvp", "cpu") is None
     assert zoo.extra_label("realnvp-alpha", 5.0) == ", α 5" and zoo.extra_label("glow", None) == ""
     with pytest.raises(UnknownName, match="unknown model kind 'gan'"):
         zoo.recipe("gan", "fmnist", "smoke")
@@ -100,7 +104,7 @@ def test_a_chapter_recipe_refuses_an_unknown_profile():
 
 def test_the_claims_are_every_chapters_in_the_books_order():
     ids = [c.id for c in claims.CLAIMS]
-    assert ids == [c.id for m in (rose, chali, mixture, sr_ood) for c in m.CLAIMS]
+    assert ids == [c.id for m in (rose, chali, mixture, sr_ood, hierarchy) for c in m.CLAIMS]
     assert len(set(ids)) == len(ids)
 
 

@@ -13,7 +13,7 @@ from oodlib import chapters, claims, evaluate, profiles, results
 from oodlib.errors import BadInput, UnknownName
 
 REPO = Path(__file__).resolve().parents[1]
-RULES = {"below", "above", "same_side", "beats", "spread", "ratio"}
+RULES = {"below", "above", "same_side", "beats", "spread", "ratio", "seeds"}
 NAN = float("nan")
 
 
@@ -178,7 +178,10 @@ def test_every_claim_is_well_formed(claim):
         assert claim.versus
     if claim.after_epochs:
         field, in_dist, epoch = claim.after_epochs
-        assert all(in_dist in getattr(p, field) for p in profiles.PROFILES.values()) and epoch > 0
+        epochs = [getattr(p, field) for p in profiles.PROFILES.values()]      # per in-distribution set, or one number
+        assert all(isinstance(e, int) or in_dist in e for e in epochs) and epoch > 0
+    if claim.rule == "seeds":
+        assert claim.method and claim.versus
 
 
 def test_claim_ids_are_unique():

@@ -37,7 +37,7 @@ def test_a_page_takes_its_name_from_the_runner(monkeypatch):
 def test_an_unknown_chapter_or_profile_is_refused(monkeypatch):
     monkeypatch.delenv(page.PAGE_ENV, raising=False)
     with pytest.raises(ValueError, match="no known chapter"):
-        page.Page("cpu", name="hierarchy/s1_intro")
+        page.Page("cpu", name="benchmark/s1_intro")
     with pytest.raises(UnknownName, match="laptop"):
         page.Page("laptop", name=NAME)
 

@@ -116,9 +116,11 @@ def test_committed_checkpoints_match_their_manifest():
     # RealNVPs (two per in-distribution set, five shorter-trained ones for the α ablation, 20 one-class models)
     # ~120 MiB, the §4.3 baseline classifiers (three per in-distribution set, sized like the RealNVPs) ~75 MiB,
     # Kamoi's 17 VAEs and 17 Glows ~63 MiB, SR-OOD's nine repairers, four VAEs and one classifier in half precision
-    # ~27 MiB; with the committed snapshots (Chali §3.1, ~49 MiB) the whole folder stays under the project's 450 MB.
+    # ~27 MiB, Schirrmeister's 19 small Glows, two other flows and a classifier in half precision ~11 MiB; with the
+    # committed snapshots (Chali §3.1, ~49 MiB; Schirrmeister's curves, 13 epochs, ~7 MiB) the whole folder stays
+    # under the project's 450 MB.
     snapshots = sum(f.stat().st_size for f in cache.CHECKPOINTS.glob("*.snapshots/*"))
-    assert total < 370 * 2 ** 20 and total + snapshots < 450 * 10 ** 6
+    assert total < 375 * 2 ** 20 and total + snapshots < 450 * 10 ** 6
 
 
 def test_the_committed_weights_with_their_snapshots_stay_under_the_books_budget():

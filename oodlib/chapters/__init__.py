@@ -36,7 +36,8 @@ class ModelKind:
     or loading anything; it takes ``extra`` where ``extra_name`` names it. ``extra_name`` is also the option on
     ``python -m oodlib.zoo``'s command line (``--width``, ``--alpha``, …), read with ``extra_type``, ``default``
     where not given; ``label`` formats it in messages ("width {}"). ``snapshots``: the in-distribution sets
-    whose weights are kept after every epoch.
+    whose weights are kept after every epoch; ``committed_epochs(profile, extra)``, where given, the epochs whose
+    snapshots are committed (None: every epoch).
     """
 
     recipe: Callable
@@ -45,6 +46,7 @@ class ModelKind:
     default: object = None
     label: str = ""
     snapshots: tuple = ()
+    committed_epochs: Callable | None = None
 
     def make(self, in_dist: str, profile: str, seed: int = 0, extra=None):
         """Return the recipe (model config, DataSpec, TrainConfig) at ``extra`` (``default`` where None)."""

@@ -1,9 +1,10 @@
 """Datasets: one registry, one ``load``; synthetic and derived sets; checksums."""
 
+from .halves import evaluation_half
 from .loading import (ImageSet, brightness, data_dir, data_version, dataset_names, info, is_available,
                       load, to_channels, to_size, verify, vflip)
 from .perturb import perturb
 from .registry import REGISTRY, DatasetInfo
 
 __all__ = ["ImageSet", "REGISTRY", "DatasetInfo", "brightness", "data_dir", "data_version", "dataset_names",
-           "info", "is_available", "load", "perturb", "to_channels", "to_size", "verify", "vflip"]
+           "evaluation_half", "info", "is_available", "load", "perturb", "to_channels", "to_size", "verify", "vflip"]

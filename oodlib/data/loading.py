@@ -89,6 +89,11 @@ def is_available(name: str, split: str | None = None) -> bool:
         return True
     if d.kind == "idx":
         return _idx_paths(d, split) is not None
+    if d.kind == "halves":
+        from .halves import BINARY_IN, BINARY_NAME, GENERAL_PARTS
+
+        _split_file(d, split)
+        return all(is_available(n, s) for n, s in (*GENERAL_PARTS, *((BINARY_IN,) if name == BINARY_NAME else ())))
     return (data_dir() / _split_file(d, split)).exists()
 
 
@@ -128,6 +133,11 @@ _read_raw.cache_clear = _clear_cache
 @functools.lru_cache(maxsize=16)
 def _read_raw_cached(name: str, split: str, folder: str) -> tuple[np.ndarray, np.ndarray]:
     d = info(name)
+    if d.kind == "halves":
+        from .halves import BINARY_NAME, binary_arrays, general_arrays
+
+        _split_file(d, split)
+        return binary_arrays(_read_raw) if name == BINARY_NAME else general_arrays(_read_raw)
     if d.kind == "idx":
         paths = _idx_paths(d, split)
         if paths is None:

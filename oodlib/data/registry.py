@@ -19,7 +19,7 @@ class DatasetInfo:
     sha256: dict = field(default_factory=dict)   # file name -> sha256
     channels: int = 1
     size: int = 28
-    kind: str = "npz"               # "npz", "idx" or "synthetic"
+    kind: str = "npz"               # "npz", "idx", "synthetic" or "halves" (built from other sets' halves)
     torchvision: str | None = None  # torchvision dataset class that can download it
     note: str = ""
 
@@ -86,8 +86,28 @@ REGISTRY: dict[str, DatasetInfo] = {d.name: d for d in [
     _npz("inaturalist", "iNaturalist", {"test": "inaturalist_test.npz"}, {}, 3, 32, "INaturalist"),
     _npz("emnist", "EMNIST", {"test": "emnist_test.npz"}, {}, 1, 28, "EMNIST"),
     _npz("dtd", "DTD (all 47 classes)", {"test": "dtd47_test.npz"}, {}, 3, 32, "DTD"),
+    # Schirrmeister et al.'s general distribution, without Tiny Images: half of each set of halves.GENERAL_PARTS
+    DatasetInfo("general", "general-distribution set (a stand-in for 80 Million Tiny Images)", {"train": ""}, {}, 3, 32,
+                "halves", note="the general halves of CIFAR-100 test, Tiny-ImageNet, CelebA, GTSRB, DTD (partial), "
+                "Pokemon and LSUN church (oodlib.data.halves)"),
+    DatasetInfo("cifar10_vs_general", "CIFAR-10 (y = 1) vs the general-distribution set (y = 0)", {"train": ""}, {},
+                3, 32, "halves", note="the general set and as many CIFAR-10 training images (oodlib.data.halves)"),
     DatasetInfo("noise", "uniform noise", {"test": ""}, {}, 3, 32, "synthetic",
                 note="each sub-pixel uniform in 0..255 (ROSE App. F.1)"),
     DatasetInfo("constant", "constant images", {"test": ""}, {}, 3, 32, "synthetic",
                 note="one uniformly random colour per image"),
 ]}
+
+
+def _general_checksums() -> dict:
+    """The general set's version is its parts' files' checksums (and the rule that cuts them)."""
+    from .halves import GENERAL_PARTS, HALVES_SEED
+
+    sums = {"halves_seed": str(HALVES_SEED)}
+    for name, _ in GENERAL_PARTS:
+        sums.update(REGISTRY[name].sha256)
+    return sums
+
+
+REGISTRY["general"].sha256.update(_general_checksums())
+REGISTRY["cifar10_vs_general"].sha256.update({**_general_checksums(), **REGISTRY["cifar10"].sha256})

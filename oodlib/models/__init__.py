@@ -6,6 +6,7 @@ import torch
 from ..errors import UnknownName
 from .classifier import Classifier, ClassifierConfig
 from .glow import Glow, GlowConfig
+from .glow_variants import DenseGlow, DenseGlowConfig, LocalGlow, LocalGlowConfig
 from .prior_glow import PriorGlow, PriorGlowConfig
 from .prior_vae import PriorVAE, PriorVAEConfig
 from .realnvp import RealNVP, RealNVPConfig
@@ -16,7 +17,8 @@ from .vae import VAE, VAEConfig
 MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (RealNVP, RealNVPConfig),
                "classifier": (Classifier, ClassifierConfig), "toy_flow": (ToyFlow, ToyFlowConfig),
                "prior_vae": (PriorVAE, PriorVAEConfig), "prior_glow": (PriorGlow, PriorGlowConfig),
-               "repair": (RepairNet, RepairConfig)}
+               "repair": (RepairNet, RepairConfig), "local_glow": (LocalGlow, LocalGlowConfig),
+               "dense_glow": (DenseGlow, DenseGlowConfig)}
 
 
 def build(config_dict: dict):
@@ -40,6 +42,7 @@ def parameter_count(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-__all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "RealNVP", "RealNVPConfig",
+__all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "LocalGlow", "LocalGlowConfig",
+           "DenseGlow", "DenseGlowConfig", "RealNVP", "RealNVPConfig",
            "ToyFlow", "ToyFlowConfig", "PriorVAE", "PriorVAEConfig", "PriorGlow",
            "PriorGlowConfig", "RepairConfig", "RepairNet", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]

@@ -6,6 +6,7 @@ from .base import Scorer
 from .classifier import GODIN, MSP, Energy, Mahalanobis, MaxLogit
 from .complexity import IC
 from .dose import DoSE
+from .hierarchy import InDistributionProbability, LastScale, LikelihoodDiff, RawLikelihood
 from .ensemble import WAIC
 from .likelihood import NLL
 from .likelihood_ratio import LRatio
@@ -16,7 +17,9 @@ from .typicality import Typicality
 
 SCORERS = {"NLL": NLL, "ROSE": ROSE, "IC": IC, "LRatio": LRatio, "LR(E)": LikelihoodRegret,
            "approx_mass": ApproximateMass, "Energy": Energy, "Mahalanobis": Mahalanobis, "G-ODIN": GODIN,
-           "SR-OOD": SROOD, "WAIC": WAIC, "TT": Typicality, "DoSE": DoSE, "MSP": MSP, "MaxLogit": MaxLogit}
+           "SR-OOD": SROOD, "WAIC": WAIC, "TT": Typicality, "DoSE": DoSE, "MSP": MSP, "MaxLogit": MaxLogit,
+           "Raw": RawLikelihood, "4x4": LastScale, "Diff": LikelihoodDiff,
+           "p(in | x)": InDistributionProbability}
 
 
 def make_scorer(method: str, **kwargs) -> Scorer:
@@ -26,5 +29,5 @@ def make_scorer(method: str, **kwargs) -> Scorer:
     return SCORERS[method](**kwargs)
 
 
-__all__ = ["ApproximateMass", "DoSE", "Energy", "GODIN", "IC", "Mahalanobis", "MaxLogit", "MSP", "LRatio",
-           "LikelihoodRegret", "NLL", "ROSE", "SCORERS", "SROOD", "Scorer", "Typicality", "WAIC", "make_scorer"]
+__all__ = ["ApproximateMass", "DoSE", "Energy", "GODIN", "IC", "InDistributionProbability", "LastScale",
+           "LikelihoodDiff", "Mahalanobis", "MaxLogit", "MSP", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "RawLikelihood", "SCORERS", "SROOD", "Scorer", "Typicality", "WAIC", "make_scorer"]
