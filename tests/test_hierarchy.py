@@ -944,3 +944,15 @@ def test_train_does_not_take_a_step_whose_gradient_is_not_finite():
     x = torch.randint(0, 256, (8, 1, 4, 4), dtype=torch.uint8)
     history = train(model, x, TrainConfig(epochs=2, batch_size=4, lr_step_epochs=None), progress=False)
     assert model.w.item() == 1.0 and history["nonfinite_steps"] == 4
+
+
+def test_evaluation_half_asked_for_more_than_it_holds_is_all_of_it_without_a_warning():
+    """lsun_church's evaluation half holds 100 images: n=500 gives those 100, and no "has only" warning."""
+    import warnings
+
+    if not data.is_available("lsun_church", "test"):
+        pytest.skip("lsun_church is not on this machine")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        half = data.evaluation_half("lsun_church", n=500)
+    assert len(half) == 100 and torch.equal(half.x, data.evaluation_half("lsun_church").x)
