@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from .errors import BadInput
+from .penalties import OutlierImages
 
 TEMPERATURE = 1000.0     # Eq. S1's T (S4.4)
 WEIGHT = 6000.0          # Eq. S1's λ (S4.4)
@@ -41,30 +42,6 @@ def log_likelihood(model, x: torch.Tensor, y: torch.Tensor | None = None) -> tor
     if y is not None and getattr(model, "supervised", False) and conditional:
         return model.class_log_likelihoods(x).gather(1, y.long()[:, None]).squeeze(1)
     return model.log_prob(x)
-
-
-class _Outliers:
-    """The outlier images: uint8 tensors, or "name:split[:n[:seed]]" of ``oodlib.data`` (loaded on first use, at the
-    batch's channels and size; n images of the seeded draw where given, as a DataSpec of that n and seed loads)."""
-
-    def __init__(self, outliers):
-        if outliers is None:
-            raise BadInput("this penalty needs outlier images: TrainConfig(..., penalty_data='general:train')")
-        self._outliers = outliers
-
-    def pool(self, like: torch.Tensor) -> torch.Tensor:
-        if isinstance(self._outliers, str):
-            from . import data
-
-            name, split, n, seed = (self._outliers.split(":") + ["", "", ""])[:4]
-            self._outliers = data.load(name, split or None, n=int(n) if n else None, seed=int(seed or 0),
-                                       channels=like.shape[1], size=like.shape[-1]).x
-        return self._outliers
-
-    def batch(self, like: torch.Tensor) -> torch.Tensor:
-        """Return as many outliers as ``like`` has images, drawn with replacement from torch's (seeded) generator."""
-        pool = self.pool(like)
-        return pool[torch.randint(len(pool), (len(like),))].to(like.device)
 
 
 def _finite_or_none(compute, x, y=None):
@@ -94,7 +71,7 @@ class OutlierLoss:
         if not (math.isfinite(float(weight)) and weight >= 0 and temperature > 0):
             raise BadInput(f"the outlier loss needs λ >= 0 and T > 0, got λ={weight}, T={temperature}")
         self.weight, self.temperature = float(weight), float(temperature)
-        self._outliers, self._reference = _Outliers(outliers), reference
+        self._outliers, self._reference = OutlierImages(outliers), reference
 
     def reference(self):
         """Return the reference model (loaded from the cache on first use, eval mode, no gradients)."""
@@ -145,7 +122,7 @@ class MarginLoss:
     def __init__(self, weight: float = 1.0, outliers=None):
         if not (math.isfinite(float(weight)) and weight >= 0):
             raise BadInput(f"the margin loss needs a weight >= 0, got {weight}")
-        self.weight, self._outliers = float(weight), _Outliers(outliers)
+        self.weight, self._outliers = float(weight), OutlierImages(outliers)
 
     def loss_and_penalty(self, model, x, y=None):
         """Return (−log p(x) in bits/dim, the margin term in bits/dim) of one batch, or None to skip it (S4.3)."""

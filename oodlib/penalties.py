@@ -88,6 +88,31 @@ def approx_mass_penalty(alpha: float) -> ApproxMassPenalty:
     return ApproxMassPenalty(alpha)
 
 
+class OutlierImages:
+    """The outlier images a penalty draws from: uint8 tensors, or "name:split[:n[:seed]]" of ``oodlib.data`` (loaded on first use, at the
+    batch's channels and size; n images of the seeded draw where given, as a DataSpec of that n and seed loads)."""
+
+    def __init__(self, outliers, example: str = "general:train"):
+        if outliers is None:
+            raise BadInput(f"this penalty needs outlier images: TrainConfig(..., penalty_data={example!r})")
+        self._outliers = outliers
+
+    def pool(self, like: torch.Tensor) -> torch.Tensor:
+        if isinstance(self._outliers, str):
+            from . import data
+
+            name, split, n, seed = (self._outliers.split(":") + ["", "", ""])[:4]
+            self._outliers = data.load(name, split or None, n=int(n) if n else None, seed=int(seed or 0),
+                                       channels=like.shape[1], size=like.shape[-1]).x
+        return self._outliers
+
+    def batch(self, like: torch.Tensor) -> torch.Tensor:
+        """Return as many outliers as ``like`` has images, drawn with replacement from torch's (seeded) generator."""
+        pool = self.pool(like)
+        return pool[torch.randint(len(pool), (len(like),))].to(like.device)
+
+
+
 class EnergyOutlierPenalty:
     """Energy-bounded training with outliers (Liu et al. 2020, Eq. 5), for a classifier with ``logits(x)``.
 
@@ -104,26 +129,18 @@ class EnergyOutlierPenalty:
     name = "energy_outlier"
 
     def __init__(self, weight: float = 0.1, outliers=None, margin_in: float = -25.0, margin_out: float = -7.0):
-        if outliers is None:
-            raise BadInput("the energy penalty needs outlier images: TrainConfig(..., penalty_data='mnist:train')")
         self.weight, self.margin_in, self.margin_out = float(weight), margin_in, margin_out
-        self._outliers = outliers
+        self._outliers = OutlierImages(outliers, example="mnist:train")
 
     def outliers(self, like: torch.Tensor) -> torch.Tensor:
         """Return the outlier images (loaded on first use, with the batch's channels and size)."""
-        if isinstance(self._outliers, str):
-            from . import data
-
-            name, _, split = self._outliers.partition(":")
-            self._outliers = data.load(name, split or None, channels=like.shape[1], size=like.shape[-1]).x
-        return self._outliers
+        return self._outliers.pool(like)
 
     def loss_and_penalty(self, model, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Return (cross-entropy of the labelled batch, the energy term) from one forward pass of both batches."""
         from pytorch_ood.loss import EnergyRegularizedLoss
 
-        pool = self.outliers(x)
-        x_out = pool[torch.randint(len(pool), (len(x),))].to(x.device)
+        x_out = self._outliers.batch(x)
         logits = model.logits(torch.cat([x, x_out]))
         targets = torch.cat([y, torch.full((len(x_out),), -1, dtype=y.dtype, device=y.device)])
         total = EnergyRegularizedLoss(self.weight, self.margin_in, self.margin_out)(logits, targets)
