@@ -14,7 +14,8 @@ A claim selects the results rows that test it; a rule judges each selected cell 
   95% paired bootstrap interval over the test images; ``prior_effects.paired_nll_differences``: ΔNLL, the mean NLL
   of the same OOD images). The cell holds when every interval lies above 0, fails when one lies below 0,
   and is inconclusive when one contains 0, when the values tie at the printed precision, or when no interval was
-  computed;
+  computed. With ``lower=True`` lower is better (e.g. ROSE §3.2's standard deviation over brightness): every
+  interval must lie below 0. With ``per_model=True`` each model is a cell of its own (ROSE Fig. 6's networks);
 - ``spread``: max − min over the selected rows ≤ threshold, per in_dist/ood/metric; where the page wrote the paired
   difference of those two rows, the cell holds when its whole 95% interval lies within ±threshold, fails when it
   lies beyond the threshold, and is inconclusive otherwise;
@@ -67,6 +68,8 @@ class Claim:
     needs: tuple = field(default_factory=tuple)   # datasets the claim names; reported when missing
     method: str = ""                  # rules beats and ratio: the method the claim is about
     versus: str = ""                  # rule ratio: the method it is compared with
+    lower: bool = False               # rule beats: lower values are better (a spread, an error)
+    per_model: bool = False           # rule beats: one cell per model too (a claim about several networks)
     # A claim about training behaviour at some epoch: (profile field of epochs per in-distribution set, the
     # in-distribution set, the epoch the paper's effect is at). Below that many epochs it is not tested.
     after_epochs: tuple = ()
@@ -127,7 +130,8 @@ def _beats(claim: Claim, results: pd.DataFrame):
                 details.append(f"{o.method} {o.value:.3f}, no paired interval computed")
             else:
                 diff, low, high = ci        # the paired estimate: on a subset where one method scored fewer
-                outcomes.append(HOLDS if low > 0 else FAILS if high < 0 else INCONCLUSIVE)
+                better, worse = (high < 0, low > 0) if claim.lower else (low > 0, high < 0)
+                outcomes.append(HOLDS if better else FAILS if worse else INCONCLUSIVE)
                 details.append(f"{o.method} {o.value:.3f}, difference {diff:+.3f} [{low:+.3f}, {high:+.3f}]")
         r["outcome"] = FAILS if FAILS in outcomes else INCONCLUSIVE if INCONCLUSIVE in outcomes else HOLDS
         r["detail"] = "; ".join(details)
@@ -269,7 +273,7 @@ def verdict(claim: Claim, results: pd.DataFrame, missing=()) -> dict:
     elif claim.rule in ("below", "above"):
         cells = _cells(rows, _threshold(claim, above=claim.rule == "above"))
     elif claim.rule == "beats":
-        cells = _grouped(rows, cell_keys, _beats(claim, results))
+        cells = _grouped(rows, cell_keys + (["model"] if claim.per_model else []), _beats(claim, results))
     elif claim.rule == "spread":
         cells = _grouped(rows, cell_keys, _spread(claim, results))
     elif claim.rule == "ratio":

@@ -11,7 +11,7 @@ import pandas as pd
 from .errors import UnknownName
 from .evaluate import evaluate
 from .profiles import get_profile
-from .scores import IC, NLL, ROSE, LikelihoodRegret, LRatio
+from .scores import IC, NLL, ROSE, LikelihoodRegret, LRatio, RNDScore
 
 
 def rose_vae(vae, id_train, profile: str, seed: int = 0, preconditioner: str = "diag", n_fisher: int | None = None):
@@ -40,6 +40,17 @@ def vae_methods(vae, background, id_train, profile: str, seed: int = 0, share_nl
         "IC(png)": IC("png", nll=shared if share_nll else nll()).fit(vae),
         "IC(jp2)": IC("jp2", nll=shared if share_nll else nll()).fit(vae),
     }
+
+
+def outlier_exposure_methods(vae, backgrounds: dict, rnds: dict, id_train, profile: str, seed: int = 0) -> dict:
+    """Return {method: fitted scorer} of ROSE §3.2 and App. C.4: "LRatio/<perturbation>" for each background VAE
+    of ``backgrounds`` ({perturbation name: model}; the VAE's IWAE pass with ``oe_iwae_k`` samples shared),
+    "RND/<perturbation>" for each of ``rnds``, and ROSE (diagonal, the encoder's conv layers)."""
+    p = get_profile(profile)
+    shared = NLL(k=p.oe_iwae_k, seed=seed, memo=True).fit(vae)
+    out = {f"LRatio/{n}": LRatio(bg, k=p.oe_iwae_k, seed=seed, nll=shared).fit(vae) for n, bg in backgrounds.items()}
+    out |= {f"RND/{n}": RNDScore().fit(rnd) for n, rnd in rnds.items()}
+    return out | {"ROSE": rose_vae(vae, id_train, profile, seed)}
 
 
 GLOW_LAYERS = ("invconv", "full")

@@ -151,20 +151,31 @@ def seed_errorbars(per_seed, scores=("4x4", "Diff", "Diff†"), settings=("Unsup
     return fig
 
 
-def curves(panels: dict, xlabel: str = "epoch", title: str | None = None, hlines: dict | None = None):
+def curves(panels: dict, xlabel: str = "epoch", title: str | None = None, hlines: dict | None = None,
+           ncols: int | None = None, shared_legend: bool = False):
     """Plot one panel per entry {panel title: {label: (x, y)}} of line curves (e.g. bits/dim and AUROC per epoch,
-    Schirrmeister Figs. S2–S4, S6); ``hlines`` = {panel title: {label: y}} adds horizontal reference lines."""
+    Schirrmeister Figs. S2–S4, S6); ``hlines`` = {panel title: {label: y}} adds horizontal reference lines;
+    ``ncols`` panels per row (default: all in one row); ``shared_legend``: one legend, right of the panels (many
+    lines, the same in every panel)."""
     use_style()
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels), 2.6), squeeze=False)
-    for ax, (name, lines) in zip(axes[0], panels.items()):
+    ncols = min(ncols or len(panels), len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.6 * nrows), squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_axis_off()
+    for ax, (name, lines) in zip(axes.flat, panels.items()):
         for label, (x, y) in lines.items():
             ax.plot(x, y, marker="o", markersize=3, label=label)
         for label, y in (hlines or {}).get(name, {}).items():
             ax.axhline(y, linestyle="--", linewidth=0.8, color="grey", label=label)
         ax.set_xlabel(xlabel)
         ax.set_title(name, fontsize=9)
-        ax.legend(fontsize=7)
+        if not shared_legend:
+            ax.legend(fontsize=7)
     if title:
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
+    if shared_legend:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     return fig

@@ -14,7 +14,7 @@ from typing import Callable
 
 import torch
 
-from .data.perturb import perturb
+from .data.perturb import perturb, perturbation
 from .device import module_device
 from .errors import BadInput, UnknownName
 from .io import atomic_path
@@ -43,6 +43,7 @@ class TrainConfig:
     warmup_epochs: int | None = None  # raise the lr linearly from 0 over this many epochs (Kamoi App. B's Glow: 10)
     penalty_reference: str | None = None   # ... and the cache key of the model it compares with (the outlier loss's)
     init_from: str | None = None      # start from this model's weights (a cache key): finetuning (Schirrmeister S7.2)
+    perturbation: str | None = None   # train on inputs perturbed as named (data.perturbation: "svd:28", "gb", ...)
 
     def __post_init__(self):
         if self.penalty is None:
@@ -51,6 +52,11 @@ class TrainConfig:
                                "e.g. TrainConfig(..., penalty='approx_mass', penalty_weight=2.0)")
         else:
             check_penalty_name(self.penalty)
+        if self.perturbation is not None:
+            if self.perturb_mu is not None:
+                raise BadInput("perturb_mu and perturbation both set; name one (perturbation='random:MU' is the "
+                               "same as perturb_mu=MU)")
+            perturbation(self.perturbation)     # an unknown or malformed name fails here, not mid-training
         if self.warmup_epochs is not None and self.warmup_epochs < 1:
             raise BadInput(f"warmup_epochs must be at least 1 (or None for no warm-up), got {self.warmup_epochs}")
         if self.warmup_epochs is not None and self.lr_step_epochs is not None:
@@ -69,7 +75,7 @@ class TrainConfig:
             del d["penalty_data"]
         if d["warmup_epochs"] is None:
             del d["warmup_epochs"]
-        for name in ("penalty_reference", "init_from"):
+        for name in ("penalty_reference", "init_from", "perturbation"):
             if d[name] is None:
                 del d[name]
         if d["betas"] is None:
@@ -168,9 +174,15 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     if labels is not None and len(labels) != n:
         raise BadInput(f"{len(labels)} labels for {n} images; give one label per image")
     steps = (n + cfg.batch_size - 1) // cfg.batch_size
+    if cfg.perturbation is not None:
+        disturb = perturbation(cfg.perturbation)
+    elif cfg.perturb_mu is not None:
+        disturb = lambda xb: perturb(xb, cfg.perturb_mu)     # noqa: E731
+    else:
+        disturb = None
     if start_epoch == 0 and start_step == 0 and cfg.init_from is None and callable(getattr(model, "initialize", None)):
         first = x[_epoch_order(n, cfg.seed, 0)[:INIT_IMAGES]].to(device)
-        model.initialize(perturb(first, cfg.perturb_mu) if cfg.perturb_mu is not None else first)   # e.g. ActNorm
+        model.initialize(disturb(first) if disturb is not None else first)   # e.g. ActNorm
     model.train()
     last_save = time.monotonic()
     for epoch in range(start_epoch, cfg.epochs):
@@ -182,8 +194,8 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
         for step in bar:
             idx = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
             xb = x[idx].to(device)
-            if cfg.perturb_mu is not None:
-                xb = perturb(xb, cfg.perturb_mu)       # fresh noise each step, from the seeded (checkpointed) RNG
+            if disturb is not None:
+                xb = disturb(xb)       # "random": fresh noise each step, from the seeded (checkpointed) RNG
             args = (xb,) if labels is None else (xb, labels[idx].to(device))
             if callable(getattr(penalty, "loss_and_penalty", None)):
                 terms = penalty.loss_and_penalty(model, *args)   # one forward pass, the same noise

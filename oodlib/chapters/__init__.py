@@ -37,7 +37,8 @@ class ModelKind:
     ``python -m oodlib.zoo``'s command line (``--width``, ``--alpha``, …), read with ``extra_type``, ``default``
     where not given; ``label`` formats it in messages ("width {}"). ``snapshots``: the in-distribution sets
     whose weights are kept after every epoch; ``committed_epochs(profile, extra)``, where given, the epochs whose
-    snapshots are committed (None: every epoch).
+    snapshots are committed (None: every epoch). ``committed=False``: the book does not commit this kind's weights
+    (checkpoints/ is full); a page that needs them trains them when it is executed, and says so.
     """
 
     recipe: Callable
@@ -47,6 +48,7 @@ class ModelKind:
     label: str = ""
     snapshots: tuple = ()
     committed_epochs: Callable | None = None
+    committed: bool = True
 
     def make(self, in_dist: str, profile: str, seed: int = 0, extra=None):
         """Return the recipe (model config, DataSpec, TrainConfig) at ``extra`` (``default`` where None)."""

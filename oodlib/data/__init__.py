@@ -3,8 +3,9 @@
 from .halves import evaluation_half
 from .loading import (ImageSet, brightness, data_dir, data_version, dataset_names, info, is_available,
                       load, to_channels, to_size, verify, vflip)
-from .perturb import perturb
+from .perturb import dct_blur, gaussian_blur, perturb, perturbation, svd_blur
 from .registry import REGISTRY, DatasetInfo
 
 __all__ = ["ImageSet", "REGISTRY", "DatasetInfo", "brightness", "data_dir", "data_version", "dataset_names",
-           "evaluation_half", "info", "is_available", "load", "perturb", "to_channels", "to_size", "verify", "vflip"]
+           "dct_blur", "evaluation_half", "gaussian_blur", "info", "is_available", "load", "perturb", "perturbation",
+           "svd_blur", "to_channels", "to_size", "verify", "vflip"]

@@ -6,11 +6,13 @@ import torch
 from ..errors import UnknownName
 from .classifier import Classifier, ClassifierConfig
 from .glow import Glow, GlowConfig
+from .layered import LayeredClassifier, LayeredClassifierConfig
 from .glow_variants import DenseGlow, DenseGlowConfig, LocalGlow, LocalGlowConfig
 from .prior_glow import PriorGlow, PriorGlowConfig
 from .prior_vae import PriorVAE, PriorVAEConfig
 from .realnvp import RealNVP, RealNVPConfig
 from .repair import RepairConfig, RepairNet
+from .rnd import RND, RNDConfig
 from .toy_flow import ToyFlow, ToyFlowConfig
 from .vae import VAE, VAEConfig
 
@@ -18,7 +20,8 @@ MODEL_KINDS = {"vae": (VAE, VAEConfig), "glow": (Glow, GlowConfig), "realnvp": (
                "classifier": (Classifier, ClassifierConfig), "toy_flow": (ToyFlow, ToyFlowConfig),
                "prior_vae": (PriorVAE, PriorVAEConfig), "prior_glow": (PriorGlow, PriorGlowConfig),
                "repair": (RepairNet, RepairConfig), "local_glow": (LocalGlow, LocalGlowConfig),
-               "dense_glow": (DenseGlow, DenseGlowConfig)}
+               "dense_glow": (DenseGlow, DenseGlowConfig), "rnd": (RND, RNDConfig),
+               "layered_classifier": (LayeredClassifier, LayeredClassifierConfig)}
 
 
 def build(config_dict: dict):
@@ -45,4 +48,4 @@ def parameter_count(model) -> int:
 __all__ = ["Classifier", "ClassifierConfig", "VAE", "VAEConfig", "Glow", "GlowConfig", "LocalGlow", "LocalGlowConfig",
            "DenseGlow", "DenseGlowConfig", "RealNVP", "RealNVPConfig",
            "ToyFlow", "ToyFlowConfig", "PriorVAE", "PriorVAEConfig", "PriorGlow",
-           "PriorGlowConfig", "RepairConfig", "RepairNet", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]
+           "PriorGlowConfig", "RepairConfig", "RepairNet", "RND", "RNDConfig", "LayeredClassifier", "LayeredClassifierConfig", "build", "parameter_count", "model_dtype_device", "MODEL_KINDS"]

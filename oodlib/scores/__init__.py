@@ -12,6 +12,7 @@ from .likelihood import NLL
 from .likelihood_ratio import LRatio
 from .regret import LikelihoodRegret
 from .repair import SROOD
+from .rnd import RNDScore
 from .rose import ROSE
 from .typicality import Typicality
 
@@ -19,7 +20,7 @@ SCORERS = {"NLL": NLL, "ROSE": ROSE, "IC": IC, "LRatio": LRatio, "LR(E)": Likeli
            "approx_mass": ApproximateMass, "Energy": Energy, "Mahalanobis": Mahalanobis, "G-ODIN": GODIN,
            "SR-OOD": SROOD, "WAIC": WAIC, "TT": Typicality, "DoSE": DoSE, "MSP": MSP, "MaxLogit": MaxLogit,
            "Raw": RawLikelihood, "4x4": LastScale, "Diff": LikelihoodDiff,
-           "p(in | x)": InDistributionProbability}
+           "p(in | x)": InDistributionProbability, "RND": RNDScore}
 
 
 def make_scorer(method: str, **kwargs) -> Scorer:
@@ -30,4 +31,4 @@ def make_scorer(method: str, **kwargs) -> Scorer:
 
 
 __all__ = ["ApproximateMass", "DoSE", "Energy", "GODIN", "IC", "InDistributionProbability", "LastScale",
-           "LikelihoodDiff", "Mahalanobis", "MaxLogit", "MSP", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "RawLikelihood", "SCORERS", "SROOD", "Scorer", "Typicality", "WAIC", "make_scorer"]
+           "LikelihoodDiff", "Mahalanobis", "MaxLogit", "MSP", "LRatio", "LikelihoodRegret", "NLL", "ROSE", "RawLikelihood", "RNDScore", "SCORERS", "SROOD", "Scorer", "Typicality", "WAIC", "make_scorer"]
