@@ -92,7 +92,7 @@ plt.show()
 
 # %% tags=["remove-input"]
 picks = table[table.method.isin(["ROSE/first", "ROSE/middle", "ROSE/last"]) & (table.metric == "AUROC")]
-display.show(picks.pivot_table(index="model", columns=["ood", "method"], values="value", sort=False),
+display.show(picks.pivot_table(index=["model", "ood"], columns="method", values="value", sort=False),
              "Fig. 6 — layer-wise ROSE AUROC at the first, middle and last layers (ours)")
 display.show(display.differences(table[table.metric.str.startswith("Δ")], rows=("model", "ood", "method"),
                                  caption="Fig. 6 — paired AUROC differences between layers, with 95% intervals (ours)"))
