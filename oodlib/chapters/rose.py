@@ -435,6 +435,12 @@ def profile_models(profile: str) -> list[tuple[str, str, float | None]]:
     return out + [("layered-classifier", "fmnist", arch) for arch in ARCHS]
 
 
+def _std_rows(table: str) -> dict:
+    """The rows a brightness table's std claim reads: ROSE's Std and every LRatio and RND row's."""
+    rows = [f"{d}/{ROW_NAMES[n]}; Std" for d in ("LRatio", "RND") for n in BRIGHTNESS_TABLES[table][1]]
+    return {"paper": "rose", "table": table, "metric": "AUROC", "method": ["ROSE/Std"] + rows}
+
+
 _T2_NLL = {"paper": "rose", "section": "§3.1", "table": "Table 2", "method": "NLL", "metric": "AUROC"}
 _ROSE_SETS = ("svhn", "lsun")   # Table 2 rows and "overall" members of the paper that may be missing here
 
@@ -507,17 +513,13 @@ CLAIMS = [
           "Outlier exposure is fragile: across CelebA at brightness 0.2×–1.8×, ROSE's AUROC varies less than every "
           "LRatio and RND row's (Table 1: ROSE's std 0.074 against 0.097–0.374); judged on ROSE's std minus each "
           "row's, with a 95% paired bootstrap interval over the test images.",
-          {"paper": "rose", "table": "Table 1", "metric": "AUROC",
-           "method": ["ROSE/Std"] + [f"{d}/{ROW_NAMES[n]}; Std" for d in ("LRatio", "RND")
-                                     for n in BRIGHTNESS_TABLES["Table 1"][1]]},
+          _std_rows("Table 1"),
           "beats", method="ROSE/Std", lower=True),
     Claim("rose-c4-t9-std", "rose", "App. C.4", "rose/s3_2_outlier_exposure",
           "§3.2's claim on Omniglot (Table 9): ROSE's AUROC varies less across brightness than every LRatio and RND "
           "row's. The paper's own Table 9 does not quite show it: there LRatio with GB varies less (std 0.064 against "
           "ROSE's 0.078), at AUROCs near 0.",
-          {"paper": "rose", "table": "Table 9", "metric": "AUROC",
-           "method": ["ROSE/Std"] + [f"{d}/{ROW_NAMES[n]}; Std" for d in ("LRatio", "RND")
-                                     for n in BRIGHTNESS_TABLES["Table 9"][1]]},
+          _std_rows("Table 9"),
           "beats", method="ROSE/Std", lower=True),
     Claim("rose-c4-t10-side", "rose", "App. C.4", "rose/c4_perturbations",
           "LRatio with each of the seven perturbations lands on the same side of chance as the paper's, cell by cell "
