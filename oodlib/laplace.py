@@ -49,18 +49,28 @@ def empirical_fisher(x: torch.Tensor, theta0: torch.Tensor) -> torch.Tensor:
     return g.T @ g / x.shape[0]
 
 
-def expansion(x_tilde: torch.Tensor, x: torch.Tensor, theta0: torch.Tensor, dtheta: torch.Tensor,
-              curvature: str = "fisher") -> torch.Tensor:
-    """Return the second-order expansion of S_X(x̃) at Δθ: ``curvature="fisher"`` is ROSE Eq. 13,
-    gᵀΔθ + ½ Δθᵀ(∇² log p(x̃|θ0) − N F_X(θ0)) Δθ; ``"hessian"`` puts the Hessian of log p(X|θ0) (E.16) in place
-    of −N F_X."""
+def _expansion_terms(x_tilde: torch.Tensor, x: torch.Tensor, theta0: torch.Tensor, curvature: str):
+    """Return (g, C) of Eq. 13's gᵀΔθ + ½ ΔθᵀCΔθ: g = ∇ log p(x̃|θ0), C = ∇² log p(x̃|θ0) − N F_X(θ0) (``"fisher"``)
+    or ∇² log p(x̃|θ0) + ∇² log p(X|θ0) (``"hessian"``, E.16)."""
     if curvature not in ("fisher", "hessian"):
         raise BadInput(f"curvature must be 'fisher' or 'hessian', got {curvature!r}")
     g = grad(log_lik, argnums=1)(x_tilde, theta0)
     h_tilde = hessian(log_lik, argnums=1)(x_tilde, theta0)
     data_term = (-x.shape[0] * empirical_fisher(x, theta0) if curvature == "fisher"
                  else hessian(log_lik, argnums=1)(x, theta0))
-    return g @ dtheta + 0.5 * dtheta @ (h_tilde + data_term) @ dtheta
+    return g, h_tilde + data_term
+
+
+def expansion(x_tilde: torch.Tensor, x: torch.Tensor, theta0: torch.Tensor, dtheta: torch.Tensor,
+              curvature: str = "fisher") -> torch.Tensor:
+    """Return the second-order expansion of S_X(x̃) at Δθ: ``curvature="fisher"`` is ROSE Eq. 13,
+    gᵀΔθ + ½ Δθᵀ(∇² log p(x̃|θ0) − N F_X(θ0)) Δθ; ``"hessian"`` puts the Hessian of log p(X|θ0) (E.16) in place
+    of −N F_X."""
+    return _quadratic(*_expansion_terms(x_tilde, x, theta0, curvature), dtheta)
+
+
+def _quadratic(g: torch.Tensor, c: torch.Tensor, dtheta: torch.Tensor) -> torch.Tensor:
+    return g @ dtheta + 0.5 * dtheta @ c @ dtheta
 
 
 def optimal_step(x_tilde: torch.Tensor, x: torch.Tensor, theta0: torch.Tensor) -> torch.Tensor:
@@ -75,12 +85,12 @@ def convergence(x_tilde: torch.Tensor, x: torch.Tensor, direction: torch.Tensor,
     with the Hessian, and each one's absolute error."""
     theta0 = mle(x)
     unit = direction / torch.linalg.vector_norm(direction)
+    terms = {c: _expansion_terms(x_tilde, x, theta0, c) for c in ("fisher", "hessian")}   # once, not per Δθ
     rows = []
     for t in scales:
         dtheta = float(t) * unit
         exact = float(exact_score(x_tilde, x, theta0, theta0 + dtheta))
-        fisher = float(expansion(x_tilde, x, theta0, dtheta, "fisher"))
-        hess = float(expansion(x_tilde, x, theta0, dtheta, "hessian"))
+        fisher, hess = (float(_quadratic(*terms[c], dtheta)) for c in ("fisher", "hessian"))
         rows.append({"‖Δθ‖": float(t), "exact S": exact, "Eq. 13 (F_X)": fisher, "Eq. 13 (Hessian)": hess,
                      "error (F_X)": abs(exact - fisher), "error (Hessian)": abs(exact - hess)})
     return pd.DataFrame(rows)

@@ -318,7 +318,7 @@ def rnd_recipe(in_dist: str, profile: str, seed: int = 0, perturbation: str = "s
     """Return the recipe of the RND networks (``oodlib.models.RND``) whose second target embeds ``perturbation``'s
     images: Adam, batch 128, the rate cut × 0.1 at ``rnd_lr_step`` (NVB's schedule), on ``oe_n_train`` images."""
     p = _sizes(profile)
-    channels = VAE_ARCH[in_dist]["channels"] if in_dist in VAE_ARCH else 3
+    channels = data.info(in_dist).channels
     model = RNDConfig(channels=channels, width=p.rnd_width, features=p.rnd_features,
                       perturbation=_perturbation(perturbation))
     spec = DataSpec(in_dist, "train", n=p.oe_n_train, seed=seed, channels=channels)
