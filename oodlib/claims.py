@@ -15,7 +15,10 @@ A claim selects the results rows that test it; a rule judges each selected cell 
   of the same OOD images). The cell holds when every interval lies above 0, fails when one lies below 0,
   and is inconclusive when one contains 0, when the values tie at the printed precision, or when no interval was
   computed. With ``lower=True`` lower is better (e.g. ROSE §3.2's standard deviation over brightness): every
-  interval must lie below 0. With ``per_model=True`` each model is a cell of its own (ROSE Fig. 6's networks);
+  interval must lie below 0. With ``per_model=True`` each model is a cell of its own (ROSE Fig. 6's networks).
+  ``method`` and ``versus`` may be templates as in rule ``seeds``: then each ``method`` row is a cell of its own,
+  against the one ``versus`` row of the same text ("LRatio/{}; Mean" against "LRatio λ=10/{}; Mean": λ = 0 against
+  λ = 10, per perturbation);
 - ``spread``: max − min over the selected rows ≤ threshold, per in_dist/ood/metric; where the page wrote the paired
   difference of those two rows, the cell holds when its whole 95% interval lies within ±threshold, fails when it
   lies beyond the threshold, and is inconclusive otherwise;
@@ -67,7 +70,7 @@ class Claim:
     threshold: float = 0.5
     needs: tuple = field(default_factory=tuple)   # datasets the claim names; reported when missing
     method: str = ""                  # rules beats and ratio: the method the claim is about
-    versus: str = ""                  # rule ratio: the method it is compared with
+    versus: str = ""                  # rules ratio, seeds and beats (templates): the method it is compared with
     lower: bool = False               # rule beats: lower values are better (a spread, an error)
     per_model: bool = False           # rule beats: one cell per model too (a claim about several networks)
     # A claim about training behaviour at some epoch: (profile field of epochs per in-distribution set, the
@@ -111,6 +114,19 @@ def _grouped(rows: pd.DataFrame, keys, test) -> pd.DataFrame:
     return pd.DataFrame(reps)
 
 
+def _judge_beats(claim: Claim, results: pd.DataFrame, r, o) -> tuple[str, str]:
+    """Return (outcome, detail) of row ``r`` (``claim.method``'s) against row ``o``, read from their paired rows."""
+    if abs(r.value - o.value) < TIE:
+        return INCONCLUSIVE, f"ties with {o.method} {o.value:.3f}"
+    ci = _paired_one_way(results, r, r.method, o.method)
+    if ci is None:
+        return INCONCLUSIVE, f"{o.method} {o.value:.3f}, no paired interval computed"
+    diff, low, high = ci        # the paired estimate: on a subset where one method scored fewer
+    better, worse = (high < 0, low > 0) if claim.lower else (low > 0, high < 0)
+    return (HOLDS if better else FAILS if worse else INCONCLUSIVE,
+            f"{o.method} {o.value:.3f}, difference {diff:+.3f} [{low:+.3f}, {high:+.3f}]")
+
+
 def _beats(claim: Claim, results: pd.DataFrame):
     """Rule ``beats``: read the paired difference rows "A − B" of the same cell (module docstring)."""
     def test(g):
@@ -118,25 +134,32 @@ def _beats(claim: Claim, results: pd.DataFrame):
         if mine.empty or others.empty:
             return None
         r = mine.iloc[0].copy()
-        outcomes, details = [], []
-        for o in others.itertuples():
-            gap = r.value - o.value
-            ci = _paired_one_way(results, r, claim.method, o.method)
-            if abs(gap) < TIE:
-                outcomes.append(INCONCLUSIVE)
-                details.append(f"ties with {o.method} {o.value:.3f}")
-            elif ci is None:
-                outcomes.append(INCONCLUSIVE)
-                details.append(f"{o.method} {o.value:.3f}, no paired interval computed")
-            else:
-                diff, low, high = ci        # the paired estimate: on a subset where one method scored fewer
-                better, worse = (high < 0, low > 0) if claim.lower else (low > 0, high < 0)
-                outcomes.append(HOLDS if better else FAILS if worse else INCONCLUSIVE)
-                details.append(f"{o.method} {o.value:.3f}, difference {diff:+.3f} [{low:+.3f}, {high:+.3f}]")
+        judged = [_judge_beats(claim, results, r, o) for o in others.itertuples()]
+        outcomes = [j[0] for j in judged]
         r["outcome"] = FAILS if FAILS in outcomes else INCONCLUSIVE if INCONCLUSIVE in outcomes else HOLDS
-        r["detail"] = "; ".join(details)
+        r["detail"] = "; ".join(j[1] for j in judged)
         return r
     return test
+
+
+def _template(method: str) -> re.Pattern:
+    """The pattern of a method template in which "{}" stands for any text ("LRatio/{}; Mean")."""
+    return re.compile("^" + re.escape(method).replace(re.escape("{}"), "(.+)") + "$")
+
+
+def _beats_pairs(claim: Claim, rows: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """Rule ``beats`` with templates (module docstring): one cell per ``method`` row and its ``versus`` row."""
+    pattern, cells = _template(claim.method), []
+    for _, g in rows.groupby(["in_dist", "ood", "metric"], sort=False):
+        for r in g.itertuples():
+            found = pattern.match(r.method)
+            o = g[g.method == claim.versus.replace("{}", found.group(1))] if found else g.iloc[:0]
+            if o.empty:
+                continue
+            cell = pd.Series(r._asdict()).drop("Index")
+            cell["outcome"], cell["detail"] = _judge_beats(claim, results, r, next(o.itertuples()))
+            cells.append(cell)
+    return pd.DataFrame(cells)
 
 
 def _paired_one_way(results: pd.DataFrame, r0, a: str, b: str):
@@ -187,7 +210,7 @@ SEED_STD = "{metric} std"          # the rows of the standard deviation over tra
 
 def _seeds(claim: Claim, rows: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
     """Rule ``seeds`` (module docstring): one cell per ``method`` row with a ``versus`` row in the same cell."""
-    pattern = re.compile("^" + re.escape(claim.method).replace(re.escape("{}"), "(.+)") + "$")
+    pattern = _template(claim.method)
 
     def std(r, method):
         same = results[(results.paper == r.paper) & (results.table == r.table) & (results.in_dist == r.in_dist)
@@ -272,6 +295,8 @@ def verdict(claim: Claim, results: pd.DataFrame, missing=()) -> dict:
         cells = _cells(rows[rows.paper_value.notna()], _same_side(claim))
     elif claim.rule in ("below", "above"):
         cells = _cells(rows, _threshold(claim, above=claim.rule == "above"))
+    elif claim.rule == "beats" and "{}" in claim.method:
+        cells = _beats_pairs(claim, rows, results)
     elif claim.rule == "beats":
         cells = _grouped(rows, cell_keys + (["model"] if claim.per_model else []), _beats(claim, results))
     elif claim.rule == "spread":

@@ -42,13 +42,20 @@ def vae_methods(vae, background, id_train, profile: str, seed: int = 0, share_nl
     }
 
 
+def lratio_methods(vae, backgrounds: dict, profile: str, seed: int = 0, label: str = "LRatio",
+                   nll: NLL | None = None) -> dict:
+    """Return {"<label>/<name>": LRatio} for each background VAE of ``backgrounds`` ({name: model}), with
+    ``oe_iwae_k`` IWAE samples; the VAE's IWAE pass is shared between them (``nll``, or one made here)."""
+    p = get_profile(profile)
+    shared = nll if nll is not None else NLL(k=p.oe_iwae_k, seed=seed, memo=True).fit(vae)
+    return {f"{label}/{n}": LRatio(bg, k=p.oe_iwae_k, seed=seed, nll=shared).fit(vae) for n, bg in backgrounds.items()}
+
+
 def outlier_exposure_methods(vae, backgrounds: dict, rnds: dict, id_train, profile: str, seed: int = 0) -> dict:
     """Return {method: fitted scorer} of ROSE §3.2 and App. C.4: "LRatio/<perturbation>" for each background VAE
-    of ``backgrounds`` ({perturbation name: model}; the VAE's IWAE pass with ``oe_iwae_k`` samples shared),
-    "RND/<perturbation>" for each of ``rnds``, and ROSE (diagonal, the encoder's conv layers)."""
-    p = get_profile(profile)
-    shared = NLL(k=p.oe_iwae_k, seed=seed, memo=True).fit(vae)
-    out = {f"LRatio/{n}": LRatio(bg, k=p.oe_iwae_k, seed=seed, nll=shared).fit(vae) for n, bg in backgrounds.items()}
+    of ``backgrounds`` ({perturbation name: model}; ``lratio_methods``), "RND/<perturbation>" for each of
+    ``rnds``, and ROSE (diagonal, the encoder's conv layers)."""
+    out = lratio_methods(vae, backgrounds, profile, seed)
     out |= {f"RND/{n}": RNDScore().fit(rnd) for n, rnd in rnds.items()}
     return out | {"ROSE": rose_vae(vae, id_train, profile, seed)}
 

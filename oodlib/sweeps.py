@@ -5,6 +5,7 @@ A row's "Std" is the population standard deviation of its nine AUROCs (ddof = 0;
 of ROSE Tables 1, 8 and 9). ``paired_std_difference`` bootstraps the test images: the same in-distribution images
 and the same OOD images (at every brightness, since each factor rescales the same images) are redrawn for both
 detectors, so the interval says how much the gap between their Stds depends on which images were drawn.
+``paired_sweep_difference`` does the same for the rows' Means (App. B.3's λ = 0 against λ = 10).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .evaluate import DIFFERENCE, INTERVAL, difference_label
 from .metrics import auroc
 
 FACTORS = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8)    # ROSE Table 1's columns
+STATISTICS = {"Mean": np.mean, "Std": np.std}   # a sweep row's summaries (population std: ddof = 0)
 
 
 def factor_label(k: float) -> str:
@@ -41,7 +43,7 @@ def sweep_rows(method: str, id_scores, sweep_scores: dict, ood: str) -> pd.DataF
     sep = "; " if "/" in method else "/"
     values = {k: auroc(id_scores, s) for k, s in sweep_scores.items()}
     row = np.array(list(values.values()))
-    values |= {"Mean": float(row.mean()), "Std": float(row.std())}
+    values |= {name: float(summary(row)) for name, summary in STATISTICS.items()}
     return pd.DataFrame([{"ood": ood, "method": f"{method}{sep}{k}", "metric": "AUROC", "value": v}
                          for k, v in values.items()])
 
@@ -53,11 +55,15 @@ def _fast_auroc(id_scores: np.ndarray, ood_scores: np.ndarray) -> float:
     return float((ranks[n_in:].sum() - n_out * (n_out + 1) / 2) / (n_in * n_out))
 
 
-def paired_std_difference(id_a, sweep_a: dict, id_b, sweep_b: dict, n_boot: int = 1000, level: float = 0.95,
-                          seed: int = 0) -> tuple[float, float, float]:
-    """Return (Std(a) − Std(b), low, high): the difference of two detectors' Stds over the sweep and its paired
-    bootstrap percentile interval. ``sweep_a`` / ``sweep_b``: {factor: OOD scores}, the same factors, the i-th
-    score of every factor being the same OOD image, for a and b alike; ``id_a`` / ``id_b`` the same ID images."""
+def paired_sweep_difference(id_a, sweep_a: dict, id_b, sweep_b: dict, statistic: str = "Std", n_boot: int = 1000,
+                            level: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
+    """Return (S(a) − S(b), low, high): the difference of a summary S (``statistic``: "Std" or "Mean" of the row's
+    AUROCs) of two detectors' sweeps, and its paired bootstrap percentile interval. ``sweep_a`` / ``sweep_b``:
+    {factor: OOD scores}, the same factors, the i-th score of every factor being the same OOD image, for a and b
+    alike; ``id_a`` / ``id_b`` the same ID images."""
+    if statistic not in STATISTICS:
+        raise BadInput(f"unknown sweep statistic {statistic!r}; choose one of: {', '.join(STATISTICS)}")
+    summary = STATISTICS[statistic]
     if list(sweep_a) != list(sweep_b):
         raise BadInput(f"paired sweeps need the same factors: {list(sweep_a)} vs {list(sweep_b)}")
     ia, ib = check_scores(id_a, "id_a"), check_scores(id_b, "id_b")
@@ -70,29 +76,41 @@ def paired_std_difference(id_a, sweep_a: dict, id_b, sweep_b: dict, n_boot: int 
         raise BadInput(f"need n_boot >= 1 and 0 < level < 1, got n_boot={n_boot}, level={level}")
 
     def gap(i, o):
-        return (np.std([_fast_auroc(ia[i], row[o]) for row in oa])
-                - np.std([_fast_auroc(ib[i], row[o]) for row in ob]))
+        return (summary([_fast_auroc(ia[i], row[o]) for row in oa])
+                - summary([_fast_auroc(ib[i], row[o]) for row in ob]))
 
     rng = np.random.default_rng(seed)
     diffs = np.array([gap(rng.integers(0, len(ia), len(ia)), rng.integers(0, oa.shape[1], oa.shape[1]))
                       for _ in range(n_boot)])
     tail = 100 * (1 - level) / 2
     low, high = np.percentile(diffs, [tail, 100 - tail])
-    point = float(np.std([auroc(ia, row) for row in oa]) - np.std([auroc(ib, row) for row in ob]))
+    point = float(summary([auroc(ia, row) for row in oa]) - summary([auroc(ib, row) for row in ob]))
     return point, float(low), float(high)
 
 
-def std_difference_rows(method: str, id_a, sweep_a: dict, versus: str, id_b, sweep_b: dict, ood: str,
-                        seed: int = 0, n_boot: int = 1000) -> pd.DataFrame:
-    """Return the paired rows of ``method``'s Std minus ``versus``'s (methods named as in ``sweep_rows``, e.g.
-    "ROSE" and "LRatio/SVD"): method "ROSE/Std − LRatio/SVD; Std", metrics ΔAUROC, ΔAUROC low / high — what the
-    claim rule ``beats`` with ``lower=True`` reads (``oodlib.claims``)."""
-    diff, low, high = paired_std_difference(id_a, sweep_a, id_b, sweep_b, n_boot=n_boot, seed=seed)
-    label = difference_label(_std_name(method), _std_name(versus))
+def paired_std_difference(id_a, sweep_a: dict, id_b, sweep_b: dict, n_boot: int = 1000, level: float = 0.95,
+                          seed: int = 0) -> tuple[float, float, float]:
+    """Return (Std(a) − Std(b), low, high): ``paired_sweep_difference`` of the rows' Stds (§3.2's claim)."""
+    return paired_sweep_difference(id_a, sweep_a, id_b, sweep_b, "Std", n_boot, level, seed)
+
+
+def sweep_difference_rows(method: str, id_a, sweep_a: dict, versus: str, id_b, sweep_b: dict, ood: str,
+                          statistic: str = "Std", seed: int = 0, n_boot: int = 1000) -> pd.DataFrame:
+    """Return the paired rows of ``method``'s ``statistic`` (Std or Mean) minus ``versus``'s (methods named as in
+    ``sweep_rows``, e.g. "ROSE" and "LRatio/SVD"): method "ROSE/Std − LRatio/SVD; Std", metrics ΔAUROC,
+    ΔAUROC low / high — what the claim rule ``beats`` reads (``oodlib.claims``; ``lower=True`` for a Std)."""
+    diff, low, high = paired_sweep_difference(id_a, sweep_a, id_b, sweep_b, statistic, n_boot=n_boot, seed=seed)
+    label = difference_label(_summary_name(method, statistic), _summary_name(versus, statistic))
     names = [m.format(metric="AUROC") for m in (DIFFERENCE, *INTERVAL)]
     return pd.DataFrame([{"ood": ood, "method": label, "metric": n, "value": v}
                          for n, v in zip(names, (diff, low, high))])
 
 
-def _std_name(method: str) -> str:
-    return f"{method}{'; ' if '/' in method else '/'}Std"
+def std_difference_rows(method: str, id_a, sweep_a: dict, versus: str, id_b, sweep_b: dict, ood: str,
+                        seed: int = 0, n_boot: int = 1000) -> pd.DataFrame:
+    """Return ``sweep_difference_rows`` of the two rows' Stds (what ROSE §3.2's claim reads)."""
+    return sweep_difference_rows(method, id_a, sweep_a, versus, id_b, sweep_b, ood, "Std", seed, n_boot)
+
+
+def _summary_name(method: str, statistic: str) -> str:
+    return f"{method}{'; ' if '/' in method else '/'}{statistic}"

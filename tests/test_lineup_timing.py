@@ -26,6 +26,26 @@ def test_vae_methods_share_one_nll_and_agree_with_unshared_ones():
         torch.testing.assert_close(shared[m].score(x).double(), alone[m].score(x).double())
 
 
+def test_lratio_methods_share_the_vaes_nll_and_agree_with_plain_lratio():
+    """One "<label>/<name>" LRatio per background, all reading one IWAE pass of the VAE (the one passed in, or one
+    made there), each scoring as an LRatio of its own would (same k and seed: the smoke profile's oe_iwae_k)."""
+    from oodlib.profiles import get_profile
+    from oodlib.scores import NLL, LRatio
+
+    vae, x = tiny_vae(0), images(5)
+    backgrounds = {"SVD28": tiny_vae(1), "GB": tiny_vae(2)}
+    methods = lineup.lratio_methods(vae, backgrounds, "smoke", seed=0, label="LRatio λ=10")
+    assert list(methods) == ["LRatio λ=10/SVD28", "LRatio λ=10/GB"]
+    assert methods["LRatio λ=10/SVD28"].nll is methods["LRatio λ=10/GB"].nll
+    k = get_profile("smoke").oe_iwae_k
+    for name, bg in backgrounds.items():
+        alone = LRatio(bg, k=k, seed=0).fit(vae)
+        torch.testing.assert_close(methods[f"LRatio λ=10/{name}"].score(x).double(), alone.score(x).double())
+    given = NLL(k=k, seed=0, memo=True).fit(vae)
+    passed = lineup.lratio_methods(vae, backgrounds, "smoke", nll=given)
+    assert list(passed) == ["LRatio/SVD28", "LRatio/GB"] and all(m.nll is given for m in passed.values())
+
+
 def test_subset_sizes_give_likelihood_regret_its_own_smaller_subsets():
     from oodlib.profiles import get_profile
 

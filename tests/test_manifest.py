@@ -55,7 +55,7 @@ def cpu_recipes() -> list[tuple[str, str, str, dict]]:
     """(label, cache key, the command that retrains it, the key's payload) of every model the `cpu` pages need."""
     out = []
     for kind, d, extra in zoo.profile_models(PROFILE):
-        if not zoo.kinds()[kind].committed:          # trained when its page runs (ModelKind.committed)
+        if not zoo.kinds()[kind].commits(extra):     # trained when its page runs (ModelKind.committed)
             continue
         model_cfg, spec, tcfg = zoo.recipe(kind, d, PROFILE, SEED, extra)
         payload = {"model": model_cfg.to_dict(), "data": spec.to_dict(), "train": tcfg.to_dict()}

@@ -21,6 +21,7 @@ from torch import nn
 from oodlib import claims, data, results, scores, sweeps
 from oodlib.data.perturb import dct_blur, gaussian_blur, perturb, perturbation, svd_blur
 from oodlib.errors import BadInput, UnknownName
+from oodlib.evaluate import difference_label
 from oodlib.models import RND, RNDConfig, build
 from oodlib.scores import RNDScore
 from oodlib.train import TrainConfig, train
@@ -623,3 +624,118 @@ def test_sweep_rows_feed_the_lower_claim_end_to_end():
                           paper_value=float("nan"), profile="cpu", seed=0)[results.COLUMNS]
     assert claims.verdict(_std_claim(True), frame)["verdict"] == "reproduced"
     assert claims.verdict(_std_claim(False), frame)["verdict"] == "not reproduced"
+
+
+# --------------------------------------------------------------------------------------------------
+# App. B.3: the backgrounds at λ = 0 against λ = 10 — the rows' means, paired, and the claim rule beats with
+# templates (one cell per perturbation)
+# --------------------------------------------------------------------------------------------------
+
+def test_paired_sweep_difference_of_means_is_the_mean_auroc_gap():
+    """statistic="Mean": the point is the difference of the two rows' mean sklearn AUROCs, and the interval the
+    paired percentile bootstrap of that difference, computed again by hand."""
+    id_a, sweep_a = _sweep(20, n_id=120, n_ood=100, shifts=np.full(9, 2.0))
+    id_b, sweep_b = _sweep(21, n_id=120, n_ood=100, shifts=np.full(9, 0.0))
+    point, low, high = sweeps.paired_sweep_difference(id_a, sweep_a, id_b, sweep_b, "Mean", n_boot=50, seed=4)
+    want = (np.mean([_sklearn_auroc(id_a, s) for s in sweep_a.values()])
+            - np.mean([_sklearn_auroc(id_b, s) for s in sweep_b.values()]))
+    assert np.isclose(point, want, atol=1e-12)
+    rng = np.random.default_rng(4)
+    oa, ob = np.stack(list(sweep_a.values())), np.stack(list(sweep_b.values()))
+    diffs = []
+    for _ in range(50):
+        i, o = rng.integers(0, len(id_a), len(id_a)), rng.integers(0, oa.shape[1], oa.shape[1])
+        diffs.append(np.mean([_sklearn_auroc(id_a[i], r[o]) for r in oa])
+                     - np.mean([_sklearn_auroc(id_b[i], r[o]) for r in ob]))
+    np.testing.assert_allclose([low, high], np.percentile(diffs, [2.5, 97.5]), atol=1e-12)
+    assert 0 < low <= point <= high
+
+
+def test_paired_std_difference_is_the_std_statistic():
+    """paired_std_difference is paired_sweep_difference with statistic "Std", its default."""
+    id_a, sweep_a = _sweep(22)
+    id_b, sweep_b = _sweep(23, shifts=np.linspace(-0.5, 0.5, 9))
+    want = sweeps.paired_std_difference(id_a, sweep_a, id_b, sweep_b, n_boot=20, seed=1)
+    assert sweeps.paired_sweep_difference(id_a, sweep_a, id_b, sweep_b, "Std", n_boot=20, seed=1) == want
+    assert sweeps.paired_sweep_difference(id_a, sweep_a, id_b, sweep_b, n_boot=20, seed=1) == want
+
+
+def test_paired_sweep_difference_rejects_an_unknown_statistic():
+    id_s, sweep = _sweep(24)
+    with pytest.raises(BadInput, match="Mean, Std"):
+        sweeps.paired_sweep_difference(id_s, sweep, id_s, sweep, "Median")
+
+
+def test_sweep_difference_rows_of_means_name_the_two_mean_rows():
+    """The rows of a Mean difference carry method "LRatio/SVD; Mean − LRatio λ=10/SVD; Mean": the names of the two
+    rows sweep_rows writes, joined as the claim rule beats looks them up."""
+    id_a, sweep_a = _sweep(25, shifts=np.full(9, 1.0))
+    id_b, sweep_b = _sweep(26)
+    rows = sweeps.sweep_difference_rows("LRatio/SVD", id_a, sweep_a, "LRatio λ=10/SVD", id_b, sweep_b, "celeba",
+                                        "Mean", seed=2, n_boot=30)
+    label = "LRatio/SVD; Mean − LRatio λ=10/SVD; Mean"
+    assert list(rows.method) == [label] * 3 and label == difference_label("LRatio/SVD; Mean",
+                                                                               "LRatio λ=10/SVD; Mean")
+    want = sweeps.paired_sweep_difference(id_a, sweep_a, id_b, sweep_b, "Mean", n_boot=30, seed=2)
+    np.testing.assert_allclose(rows.value.to_numpy(), want)
+    names = set(sweeps.sweep_rows("LRatio/SVD", id_a, sweep_a, "celeba").method)
+    assert "LRatio/SVD; Mean" in names
+
+
+def _pair_results(cells):
+    """Results rows of one cell cifar10→celeba holding, per perturbation name, "LRatio/<name>; Mean" and
+    "LRatio λ=10/<name>; Mean" (values a, b) and their paired difference rows (diff, low, high)."""
+    base = {"paper": "rose", "section": "App. B.3", "table": "Table 1", "model": "VAE", "in_dist": "cifar10",
+            "ood": "celeba", "paper_value": float("nan"), "profile": "cpu", "seed": 0}
+    rows = []
+    for name, (a, b, ci) in cells.items():
+        zero, ten = f"LRatio/{name}; Mean", f"LRatio λ=10/{name}; Mean"
+        rows += [{**base, "method": zero, "metric": "AUROC", "value": a},
+                 {**base, "method": ten, "metric": "AUROC", "value": b}]
+        rows += [{**base, "method": difference_label(zero, ten), "metric": m, "value": v}
+                 for m, v in zip(("ΔAUROC", "ΔAUROC low", "ΔAUROC high"), ci)]
+    return pd.DataFrame(rows, columns=results.COLUMNS)
+
+
+def _pair_claim():
+    return claims.Claim("t", "rose", "App. B.3", "rose/s3_2", "λ = 0 performs better than λ = 10",
+                        {"paper": "rose", "table": "Table 1", "metric": "AUROC"}, "beats",
+                        method="LRatio/{}; Mean", versus="LRatio λ=10/{}; Mean")
+
+
+@pytest.mark.parametrize("cells, expected, n_hold", [
+    ({"SVD": (0.6, 0.5, (0.1, 0.05, 0.15)), "GB": (0.7, 0.4, (0.3, 0.2, 0.4))}, "reproduced", 2),
+    ({"SVD": (0.6, 0.5, (0.1, 0.05, 0.15)), "GB": (0.4, 0.7, (-0.3, -0.4, -0.2))}, "partly", 1),
+    ({"SVD": (0.5, 0.6, (-0.1, -0.15, -0.05)), "GB": (0.55, 0.5, (0.05, -0.02, 0.12))}, "not reproduced", 0),
+    ({"SVD": (0.52, 0.5, (0.02, -0.01, 0.05)), "GB": (0.5, 0.5002, (0.0, -0.01, 0.01))}, "inconclusive", 0),
+], ids=["both hold", "one holds, one fails", "one fails, one inconclusive", "inconclusive and a tie"])
+def test_beats_with_templates_makes_one_cell_per_filling(cells, expected, n_hold):
+    """Every "LRatio/<name>; Mean" row is judged against its own "LRatio λ=10/<name>; Mean" row only (not against
+    the other perturbations' rows, which share the cell cifar10→celeba), each a cell of its own."""
+    v = claims.verdict(_pair_claim(), _pair_results(cells))
+    assert v["verdict"] == expected, v
+    assert v["evidence"].startswith(f"{n_hold} of {len(cells)} cells hold"), v
+    chunks = v["evidence"].split("cifar10→celeba, ")[1:]       # one per cell
+    assert len(chunks) == len(cells)
+    for name in cells:          # each cell names its own λ = 10 row and no other perturbation's
+        mine = [c for c in chunks if c.startswith(f"LRatio/{name}; Mean: ")]
+        assert len(mine) == 1 and f"LRatio λ=10/{name}; Mean" in mine[0]
+        assert not any(f"λ=10/{o}; Mean" in mine[0] for o in cells if o != name)
+
+
+def test_beats_with_templates_skips_a_row_without_its_versus():
+    """A "LRatio/<name>; Mean" row whose λ = 10 row was not computed is no cell; none at all: not tested."""
+    frame = _pair_results({"SVD": (0.6, 0.5, (0.1, 0.05, 0.15))})
+    extra = frame.iloc[[0]].assign(method="LRatio/DCT; Mean", value=0.7)
+    v = claims.verdict(_pair_claim(), pd.concat([frame, extra], ignore_index=True))
+    assert v["verdict"] == "reproduced" and v["evidence"].startswith("1 of 1 cells hold"), v
+    assert claims.verdict(_pair_claim(), extra)["verdict"] == "not tested"
+
+
+def test_beats_without_templates_is_unchanged_by_them():
+    """A plain method name (no "{}") still compares with every other selected row of the cell."""
+    frame = _pair_results({"SVD": (0.6, 0.5, (0.1, 0.05, 0.15))})
+    plain = claims.Claim("t", "rose", "App. B.3", "rose/s3_2", "x", {"paper": "rose", "metric": "AUROC"}, "beats",
+                         method="LRatio/SVD; Mean")
+    v = claims.verdict(plain, frame)
+    assert v["verdict"] == "reproduced" and v["evidence"].startswith("1 of 1 cells hold"), v

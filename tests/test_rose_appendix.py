@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -803,6 +804,81 @@ def test_oe_background_vae_recipe(profile):
     assert (tcfg2.epochs, tcfg2.lr_step_epochs) == p.oe_background_epochs
     assert isinstance(tcfg2, TrainConfig)
     assert zoo.recipe("oe-background-vae", "cifar10", profile, 0, None) == (m2, spec2, tcfg2)   # default svd:28
+
+
+@pytest.mark.parametrize("spec", ["svd:28", "random:0.2"])
+def test_oe_background_vae_l2_recipe_differs_from_lambda_zero_in_weight_decay_only(spec):
+    """The λ = 10 background is the λ = 0 recipe with Adam's weight_decay = OE_L2 = 10 (so another cache key); the
+    λ = 0 recipe is unchanged by the l2 argument's default."""
+    zero = rose_chapter.oe_background_vae_recipe("cifar10", "cpu", 0, spec)
+    assert rose_chapter.oe_background_vae_recipe("cifar10", "cpu", 0, spec, l2=0.0) == zero
+    m, data_spec, tcfg = rose_chapter.oe_background_vae_l2_recipe("cifar10", "cpu", 0, spec)
+    assert (m, data_spec) == zero[:2] and rose_chapter.OE_L2 == 10.0
+    assert tcfg == replace(zero[2], weight_decay=10.0) and tcfg.to_dict() != zero[2].to_dict()
+    assert zoo.recipe("oe-background-vae-l2", "cifar10", "cpu", 0, spec) == (m, data_spec, tcfg)
+
+
+def test_profile_models_include_table_1s_lambda_ten_backgrounds_uncommitted():
+    """The cpu profile lists the λ = 10 background of each of Table 1's four perturbations, and no other; the kind
+    is not committed."""
+    entries = [e for e in zoo.profile_models("cpu") if e[0] == "oe-background-vae-l2"]
+    names = rose_chapter.BRIGHTNESS_TABLES["Table 1"][1]
+    assert entries == [("oe-background-vae-l2", "cifar10", rose_chapter.PERTURBATIONS[n]) for n in names]
+    assert zoo.kinds()["oe-background-vae-l2"].commits("gb") is False
+
+
+def test_table_3_widths_are_committed_up_to_the_papers_width():
+    """The cpu width sweep is 0.125× to the paper's 4×, the same cache keys as the quarter-width sweep it extends
+    (0.125×–1×); widths up to 1× are committed, the paper's 2× and 4× not (ModelKind.commits)."""
+    p = rose_chapter.SIZES["cpu"]
+    widths = [w * p.width_base for w in p.widths]
+    assert widths == [0.125, 0.25, 0.5, 1.0, 2.0, 4.0]
+    kind = zoo.kinds()["width-vae"]
+    assert [kind.commits(w) for w in widths] == [True, True, True, True, False, False]
+    assert kind.commits(None) is True                  # the default width, 1×
+    assert zoo.kinds()["vae"].commits(1.0) is True and zoo.kinds()["rnd"].commits("gb") is False
+    for w in widths:
+        assert ("width-vae", "fmnist", w) in zoo.profile_models("cpu")
+
+
+def _sweep_evaluation(method, rng, shift, n_id=50, n_ood=40, ood="celeba"):
+    """An Evaluation of ``method`` on ``ood`` at every brightness: ID scores N(0, 1), OOD scores a base plus shift."""
+    from oodlib.evaluate import Evaluation
+
+    base = rng.normal(size=n_ood)
+    ood_scores = {f"{ood}@{sweeps.factor_label(k)}": base + shift + 0.1 * i for i, k in enumerate(sweeps.FACTORS)}
+    return Evaluation(method, "cifar10", rng.normal(size=n_id), ood_scores, pd.DataFrame())
+
+
+def test_l2_rows_feed_the_lambda_claim_end_to_end():
+    """l2_rows writes each λ = 10 brightness row and λ = 0's Mean minus λ = 10's, paired; the claim rose-b3-lambda
+    reads them, one cell per perturbation: λ = 0 far better on SVD, DCT and GB, far worse on Random → partly."""
+    rng = np.random.default_rng(0)
+    names = rose_chapter.BRIGHTNESS_TABLES["Table 1"][1]
+    evals = {}
+    for n in names:
+        better = n != "Random0.2"
+        evals[f"LRatio/{n}"] = _sweep_evaluation(f"LRatio/{n}", rng, 1.5 if better else 0.0)
+        evals[f"LRatio λ=10/{n}"] = _sweep_evaluation(f"LRatio λ=10/{n}", rng, 0.0 if better else 1.5)
+    evals["ROSE"] = _sweep_evaluation("ROSE", rng, 1.0)
+    evals |= {f"RND/{n}": _sweep_evaluation(f"RND/{n}", rng, 0.5) for n in names}
+    rows = rose_chapter.l2_rows(evals, "Table 1", seed=0)
+    labels = set(rows.method)
+    for row in ("SVD", "DCT", "GB", "Random"):
+        assert {f"LRatio λ=10/{row}; 1x", f"LRatio λ=10/{row}; Mean", f"LRatio λ=10/{row}; Std",
+                f"LRatio/{row}; Mean − LRatio λ=10/{row}; Mean"} <= labels
+    ten = rows[rows.method == "LRatio λ=10/SVD; Mean"].value.iloc[0]
+    assert np.isclose(ten, np.mean([roc_auc_score(np.r_[np.zeros(50), np.ones(40)],
+                                                  np.r_[evals["LRatio λ=10/SVD28"].id_scores, s])
+                                    for s in evals["LRatio λ=10/SVD28"].ood_scores.values()]))
+    zero = rose_chapter.brightness_rows(evals, "Table 1", seed=0)
+    frame = pd.concat([zero, rows], ignore_index=True).assign(
+        paper="rose", section="App. B.3", table="Table 1", model="VAE", in_dist="cifar10",
+        paper_value=float("nan"), profile="cpu", seed=0)[results.COLUMNS]
+    claim = next(c for c in rose_chapter.CLAIMS if c.id == "rose-b3-lambda")
+    v = claims.verdict(claim, frame)
+    assert v["verdict"] == "partly" and v["evidence"].startswith("3 of 4 cells hold"), v
+    assert "Fail: cifar10→celeba, LRatio/Random; Mean" in v["evidence"]
 
 
 @pytest.mark.parametrize("recipe", [rose_chapter.oe_background_vae_recipe, rose_chapter.rnd_recipe])

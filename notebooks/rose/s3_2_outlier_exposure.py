@@ -59,6 +59,14 @@ vae = zoo.trained_vae("cifar10", profile, seed)
 backgrounds, rnds = zoo.trained_oe_models("cifar10", profile, seed, names=NAMES)
 
 # %% [markdown]
+# B.3 also says that λ = 0 "performs better than λ = 10" for every perturbation of Table 1, λ being the L2 weight
+# Ren et al. put on the background model. We train Table 1's four backgrounds at λ = 10 too, as Adam's weight
+# decay (the gradient of (λ/2)‖θ‖²; the paper does not say how λ enters), and compare the two below.
+
+# %%
+backgrounds_l2 = zoo.trained_oe_backgrounds("cifar10", profile, seed, names=TABLES["Table 1"][1], l2=zoo.OE_L2)
+
+# %% [markdown]
 # ## Fig. 2 and Fig. 10 — the brightness sweep
 # Every image scaled by 0.2× to 1.8× and clipped to 0–255. Rows: CelebA, our LSUN stand-in (LSUN church, the
 # one LSUN category here), MNIST and noise. SVHN, the paper's first row, is missing here.
@@ -99,7 +107,21 @@ evals = {m: evaluate.evaluate(scorer, id_test, zoo.brightness_sets(sweep_sets), 
 table = pd.concat([page.rows(zoo.brightness_rows(evals, t, seed), section="§3.2" if t == "Table 1" else "App. C.4",
                              table=t, model="VAE", in_dist="cifar10")
                    for t, (ood, _) in TABLES.items() if ood in sweep_sets], ignore_index=True)
+
+# %% [markdown]
+# The λ = 10 backgrounds score the same CIFAR-10 images and the same CelebA images at every brightness.
+
+# %%
+celeba = TABLES["Table 1"][0]
+if celeba in sweep_sets:
+    l2_methods = lineup.lratio_methods(vae, backgrounds_l2, profile, seed, label=zoo.OE_L2_DETECTOR)
+    evals |= {m: evaluate.evaluate(scorer, id_test, zoo.brightness_sets({celeba: sweep_sets[celeba]}), method=m)
+              for m, scorer in l2_methods.items()}
+    l2 = page.rows(zoo.l2_rows(evals, "Table 1", seed), section="App. B.3", table="Table 1", model="VAE",
+                   in_dist="cifar10")
+    table = pd.concat([table, l2], ignore_index=True)
 page.save(table)
+paper_rows = table[table.section != "App. B.3"]      # the rows of the paper's tables (λ = 0)
 
 # %% [markdown]
 # ## Table 1 — CelebA at nine brightnesses (CIFAR-10 in-distribution)
@@ -112,7 +134,7 @@ LOW, HIGH = ["0.2x", "0.4x", "0.6x", "0.8x", "1x"], ["1.2x", "1.4x", "1.6x", "1.
 
 def show_brightness(t, name):
     """Display one brightness table in two halves, so that each fits the page."""
-    rows = table[table.table == t]
+    rows = paper_rows[paper_rows.table == t]
     for half, label in ((LOW, "0.2×–1×"), (HIGH, "1.2×–1.8×, mean and std")):
         display.show(zoo.brightness_view(rows, f"{t} — {name}, brightness {label}: AUROC, ours (paper)", half))
 
@@ -127,11 +149,25 @@ show_brightness("Table 1", "CelebA")
 # %% tags=["remove-input"]
 def show_std_differences(t, name):
     """ROSE's std minus each row's std in table ``t``, with the paired 95% interval."""
-    display.show(display.differences(table[table.table == t], rows=("method",),
+    display.show(display.differences(paper_rows[paper_rows.table == t], rows=("method",),
                                      caption=f"{t} — {name}: ROSE's std over brightness minus each row's (ours)"))
 
 
 show_std_differences("Table 1", "CelebA")
+
+# %% [markdown]
+# ## App. B.3 — LRatio's backgrounds at λ = 0 and λ = 10
+# Each perturbation's mean and std of LRatio's AUROC over CelebA's nine brightnesses, with the λ = 0 background
+# (Table 1's rows) and with the λ = 10 one. Then λ = 0's mean minus λ = 10's: above 0 means λ = 0 performs better,
+# with a 95% paired bootstrap interval over the test images.
+
+# %% tags=["remove-input"]
+if celeba in sweep_sets:
+    lratio = table[(table.table == "Table 1") & table.method.str.startswith("LRatio")]
+    display.show(zoo.brightness_view(lratio, "Table 1's LRatio rows at λ = 0 (paper's in brackets) and λ = 10 "
+                                             "(the paper prints none): mean and std over brightness", ["Mean", "Std"]))
+    display.show(display.differences(l2, rows=("method",),
+                                     caption="λ = 0's mean AUROC over brightness minus λ = 10's (ours)"))
 
 # %% [markdown]
 # ## Table 8 — SVHN (App. C.4)
@@ -196,8 +232,10 @@ page.verdicts(table, missing)
 # %% [markdown]
 # **What differs from the paper.** The models are the `cpu` profile's (see the setting table). The main VAE
 # trains for 6 epochs. The background VAEs and RNDs train on 10,000 CIFAR-10 images, the VAEs for 3 epochs and
-# the RNDs for 5. RND's networks are small CNNs: a 3×3 conv and three stride-2 4×4 convs of 32–128 channels, then a
-# 128-d linear layer; the predictor has one more hidden layer. The reference code (sungikchoi/NVB) uses ResNet-34s
+# the RNDs for 5. λ enters the λ = 10 backgrounds as Adam's weight decay, beside a loss in nats per image; B.3
+# does not say whether its λ multiplies ‖θ‖² or ½‖θ‖², nor how its loss is scaled. RND's networks are small CNNs: a
+# 3×3 conv and three stride-2 4×4 convs of 32–128 channels, then a 128-d linear layer; the predictor has one more
+# hidden layer. The reference code (sungikchoi/NVB) uses ResNet-34s
 # with 512-d outputs, trained for 50 epochs. NVB feeds each batch half clean and half blurred images; here each
 # image comes in both versions. The brightness factor rescales pixel values and rounds them (`data.brightness`);
 # the paper does not say how it changed brightness. LRatio's likelihoods use `oe_iwae_k` IWAE samples instead of

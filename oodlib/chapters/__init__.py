@@ -38,7 +38,8 @@ class ModelKind:
     where not given; ``label`` formats it in messages ("width {}"). ``snapshots``: the in-distribution sets
     whose weights are kept after every epoch; ``committed_epochs(profile, extra)``, where given, the epochs whose
     snapshots are committed (None: every epoch). ``committed=False``: the book does not commit this kind's weights
-    (checkpoints/ is full); a page that needs them trains them when it is executed, and says so.
+    (checkpoints/ is full); a page that needs them trains them when it is executed, and says so. ``committed`` may
+    also be ``committed(extra) -> bool``, for a kind whose weights are committed at some extras only (``commits``).
     """
 
     recipe: Callable
@@ -48,7 +49,13 @@ class ModelKind:
     label: str = ""
     snapshots: tuple = ()
     committed_epochs: Callable | None = None
-    committed: bool = True
+    committed: bool | Callable = True
+
+    def commits(self, extra=None) -> bool:
+        """Whether the book commits this kind's weights at ``extra`` (``default`` where None)."""
+        if callable(self.committed):
+            return bool(self.committed(self.extra_type(self.default if extra is None else extra)))
+        return self.committed
 
     def make(self, in_dist: str, profile: str, seed: int = 0, extra=None):
         """Return the recipe (model config, DataSpec, TrainConfig) at ``extra`` (``default`` where None)."""
