@@ -19,6 +19,7 @@ from . import ModelKind, sizes
 
 PAPER = "rose"
 ORDER = 1
+PAPER_WIDTHS = (0.5, 1.0, 2.0, 4.0)   # Table 3: the VAE's width relative to the paper's standard (1×) VAE
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Sizes:
     fisher_sweep: tuple = (10, 30, 100, 300, 1000, 3000, 10000)   # Fig. 5
     fisher_repeats: int = 10
     fisher_sweep_sets: tuple = ("fmnist", "cifar10")
-    widths: tuple = (0.5, 1.0, 2.0, 4.0)                            # Table 3, relative to the 1× VAE
+    widths: tuple = PAPER_WIDTHS                                     # Table 3, relative to the 1× VAE
     width_base: float = 1.0                                          # the sweep's 1×, in units of the paper's VAE
     width_sets: tuple = ("fmnist", "cifar10")
     background_epochs: dict = field(default_factory=dict)    # LRatio background VAE: in-dist -> (epochs, lr step)
@@ -554,7 +555,7 @@ CLAIMS = [
           "ROSE is robust to the VAE's capacity (Table 3: widths 0.5×–4×); the book counts it robust when the "
           "AUROC on each OOD set varies by at most 0.10 across the paper's four widths (the paper's own largest "
           "spread is 0.098; the narrower VAEs the page also shows are not judged).",
-          {"paper": "rose", "table": "Table 3", "metric": "AUROC", "method": [f"ROSE/{w:g}x" for w in (0.5, 1, 2, 4)]},
+          {"paper": "rose", "table": "Table 3", "metric": "AUROC", "method": [f"ROSE/{w:g}x" for w in PAPER_WIDTHS]},
           "spread", threshold=0.10, needs=_ROSE_SETS),
     Claim("rose-3.2-std", "rose", "§3.2", "rose/s3_2_outlier_exposure",
           "Outlier exposure is fragile: across CelebA at brightness 0.2×–1.8×, ROSE's AUROC varies less than every "
