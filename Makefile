@@ -7,6 +7,8 @@ TEST_WORKERS ?= 2
 TCMALLOC := $(wildcard /usr/lib/x86_64-linux-gnu/libtcmalloc.so.4)
 export LD_PRELOAD := $(strip $(TCMALLOC) $(LD_PRELOAD))
 export OODLIB_DATA ?= $(abspath ../shared/datasets)
+# the checkout's committed weights (oodlib.locations), for `make models` and `make bench` too (oodlib.book sets its own)
+export OODLIB_CHECKPOINTS ?= $(abspath checkpoints)
 
 .PHONY: setup book test test-browser page pages status models bench
 

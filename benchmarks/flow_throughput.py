@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from oodlib import zoo
+from oodlib.chapters import rose
 from oodlib.models import Glow, RealNVP, RealNVPConfig
 from oodlib.timing import images_per_second, save_benchmark, training_throughput
 
@@ -29,9 +29,9 @@ def measure(label: str, size: str, model, channels: int, steps: int = 3) -> list
 def main():
     torch.manual_seed(0)
     rows = []
-    for d in zoo.GLOW_ARCH:
+    for d in rose.GLOW_ARCH:
         for profile in ("paper", "cpu"):
-            cfg = zoo.glow_recipe(d, profile)[0]
+            cfg = rose.glow_recipe(d, profile)[0]
             rows += measure(f"Glow {d}", f"{profile}: {cfg.levels}×{cfg.steps}, hidden {cfg.hidden}", Glow(cfg), cfg.channels)
     for d, cfg in {"fmnist": RealNVPConfig(channels=1, scales=2, blocks=4),
                    "cifar10": RealNVPConfig(channels=3, scales=3, blocks=6)}.items():

@@ -14,7 +14,9 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from oodlib import data, lineup, timing, zoo
+from oodlib import data, timing
+from oodlib.chapters import rose
+from oodlib.page import Page
 
 PROFILE, SEED = "cpu", 0
 N_IMAGES = {"LR(E)": 32}          # Likelihood Regret is ~100× slower than the others
@@ -22,13 +24,12 @@ N_DEFAULT = 512
 
 
 def main():
-    rows = []
+    rows, page = [], Page("rose/ood_throughput", PROFILE, SEED)     # the ROSE chapter's models and line-ups
     for d in ("fmnist", "cifar10"):
         channels = data.info(d).channels
-        vae, background = zoo.trained_vae(d, PROFILE, SEED), zoo.trained_background_vae(d, PROFILE, SEED)
+        vae, background = page.model("vae", d), page.model("background-vae", d)
         x = data.load(d, "test", n=N_DEFAULT, seed=SEED, channels=channels).x
-        methods = lineup.vae_methods(vae, background, data.load(d, "train", channels=channels), PROFILE, SEED,
-                                     share_nll=False)
+        methods = rose.vae_methods(page, vae, background, data.load(d, "train", channels=channels), share_nll=False)
         for m, scorer in methods.items():
             n = N_IMAGES.get(m, N_DEFAULT)
             rows.append({"model": f"VAE {d}", "method": m, "images": n,

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -37,13 +39,11 @@ seed = 0
 import pandas as pd
 from IPython.display import Markdown, display as show
 
-from oodlib import book, claims, data, display, paper, results
+from oodlib import book, chapters, claims, data, display, results
 
-chapters = {p.parent.name for p in book.sources() if p.parent != book.NOTEBOOKS}
-covered = [k for k, (_, _, ch) in paper.PAPERS.items() if ch in chapters]
-show(Markdown("## The papers\n" + "\n".join(
-    f"- {paper.citation(k)}: " + ("a chapter of this book." if k in covered else "**not covered yet.**")
-    for k in paper.PAPERS)))
+papers = chapters.papers()          # every chapter's paper, in the book's order
+show(Markdown("## The papers\n" + "\n".join(f"- {p.authors} — *{p.title}*: a chapter of this book."
+                                              for p in papers.values())))
 
 # %% tags=["remove-input"]
 show(Markdown("## The verdicts\nEvery claim gets exactly one of these verdicts, computed from the results tables "
@@ -69,11 +69,11 @@ display.show(pd.DataFrame([{"dataset": n, "title": data.info(n).title} for n in 
              "where a number is missing rather than substitute silently)")
 
 # %% tags=["remove-input"]
-summary = claims.claims_table(results.load_all(book.RESULTS), missing=missing)
+summary = chapters.claims_table(results.load_all(book.RESULTS), missing=missing)
 
 
 def authors(key):
-    names = [a.strip() for a in paper.PAPERS[key][0].split(",")]
+    names = [a.strip() for a in papers[key].authors.split(",")]
     return names[0] if len(names) == 1 else " & ".join(names) if len(names) == 2 else f"{names[0]} et al."
 
 
@@ -87,5 +87,5 @@ display.show(tally, "Tally of verdicts, per paper (claims)")
 for key in dict.fromkeys(summary.paper):
     part = summary[summary.paper == key].assign(
         section=lambda t: [f'<a href="{pg}.html">{sec}</a>' for pg, sec in zip(t.page, t.section)])
-    show(display.verdicts(part, caption=f"Claims of {paper.PAPERS[key][0]}, “{paper.PAPERS[key][1]}”, and their "
+    show(display.verdicts(part, caption=f"Claims of {papers[key].authors}, “{papers[key].title}”, and their "
                                         "verdicts (each section links to its page)"))

@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,18 +26,18 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import jupytext
 import nbformat
 
-from .errors import UnknownName
+from . import locations
+from .chapters import checkout
+from .chapters.checkout import BOOK, CHECKPOINTS, NOTEBOOKS, REPO_ROOT, RESULTS
 from .io import atomic_path
-from .profiles import PROFILES, get_profile
+from .profiles import PROFILE_NAMES, check
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = REPO_ROOT / "notebooks"
-BOOK = REPO_ROOT / "book"
-RESULTS = BOOK / "results"
 LANDING = "intro"          # notebooks/intro.py: built from every other page's results, so it runs last
 TCMALLOC = Path("/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4")
+use_checkout = checkout.use      # importing oodlib.chapters (through profiles, above) has already called it
 
 
 def sources() -> list[Path]:
@@ -57,7 +58,7 @@ def sha256(path: Path) -> str:
 def library_fingerprint() -> str:
     """Return a hash of oodlib's code, the papers' numbers and the checkpoint manifest (what pages depend on)."""
     lib = REPO_ROOT / "oodlib"
-    files = sorted(lib.rglob("*.py")) + [lib / "paper_numbers.csv", REPO_ROOT / "checkpoints" / "manifest.json"]
+    files = sorted(lib.rglob("*.py")) + [lib / "paper_numbers.csv", CHECKPOINTS / "manifest.json"]
     h = hashlib.sha256()
     for f in files:
         if f.exists():
@@ -76,8 +77,9 @@ def page_name(src: Path) -> str:
 
 
 def kernel_env(results_dir: Path, page: str | None = None) -> dict:
-    """Return the environment the kernel runs in (oodlib importable, results folder, the page's name, tcmalloc)."""
-    env = dict(os.environ)
+    """Return the environment the kernel runs in (oodlib importable, where weights, data and results live, the results
+    folder to write, the page's name, tcmalloc)."""
+    env = {**os.environ, **locations.environment()}      # the checkout's folders (use_checkout), unless set
     if page:
         env["OODBOOK_PAGE"] = page                       # oodlib.page.Page reads it: the page is named once
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
@@ -98,10 +100,9 @@ def reads(source_text: str) -> list[str]:
 def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, results_dir: Path | None = None,
             timeout: int | None = None, parameters: dict | None = None, progress: bool = True) -> Path:
     """Execute notebook source ``src`` with papermill and write the executed copy (atomically); return its path."""
-    import jupytext
-    import papermill
+    import papermill  # deferred: heavy, only executing a page needs it
 
-    get_profile(profile)
+    check(profile)
     src = Path(src).resolve()
     if not src.exists():
         raise FileNotFoundError(f"no notebook source {src}; list them with: python -m oodlib.book status")
@@ -111,6 +112,8 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
     before = _snapshot(results_dir)
     params = {"profile": profile, "seed": seed, **(parameters or {})}
     old_env, new_env = dict(os.environ), kernel_env(results_dir, page_name(src))
+    counts = Path(tempfile.mkdtemp(prefix="oodbook-")) / "score_cache.json"
+    new_env["OODLIB_SCORE_CACHE_STATS"] = str(counts)     # the kernel's score cache counts (oodlib.score_cache)
     os.environ.clear()
     os.environ.update(new_env)                            # the kernel inherits this environment
     t0 = time.time()
@@ -142,7 +145,9 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
             "wall_time_s": round(time.time() - t0, 1),
             "executed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
-            "results_written": written}
+            "results_written": written,
+            "score_cache": json.loads(counts.read_text()) if counts.exists() else {}}
+    shutil.rmtree(counts.parent, ignore_errors=True)
     read = reads(raw.decode("utf-8"))
     if read:                                  # results of other pages this one shows (e.g. §5.2 reads §5.1)
         meta["results_read"] = {f"{r}.csv": sha256(results_dir / f"{r}.csv") for r in read
@@ -160,13 +165,28 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
     return out
 
 
+def source_cells(text: str) -> list[tuple[str, str]]:
+    """Return the (type, source) of every non-empty cell of a py:percent source, as jupytext reads it: what a page
+    says, without the header jupytext keeps its own metadata in."""
+    return [(c.cell_type, c.source) for c in jupytext.reads(text, fmt="py:percent").cells if c.source.strip()]
+
+
+def executed_cells(nb) -> list[tuple[str, str]]:
+    """Return the (type, source) of every non-empty cell of an executed page, without papermill's parameters cell."""
+    return [(c.cell_type, c.source) for c in nb.cells
+            if c.source.strip() and "injected-parameters" not in c.metadata.get("tags", [])]
+
+
 def page_state(src: Path, results_dir: Path = RESULTS) -> tuple[str, dict]:
-    """Return ("fresh" | "stale: why" | "missing", metadata) of the executed copy of ``src``."""
+    """Return ("fresh" | "stale: why" | "missing", metadata) of the executed copy of ``src``: stale when a cell of the
+    source differs from the cell that was executed (pairing with jupytext, which rewrites only the header, does not
+    make a page stale), or a results table it wrote or read has changed since."""
     out = executed_path(src)
     if not out.exists():
         return "missing", {}
-    meta = nbformat.read(out, as_version=4).metadata.get("oodbook", {})
-    if meta.get("source_sha256") != sha256(src):
+    executed = nbformat.read(out, as_version=4)
+    meta = executed.metadata.get("oodbook", {})
+    if source_cells(Path(src).read_text(encoding="utf-8")) != executed_cells(executed):
         return "stale: source changed since execution", meta
     recorded = {**meta.get("results_written", {}), **meta.get("results_read", {})}
     for name, digest in recorded.items():
@@ -217,13 +237,13 @@ def main(argv=None) -> int:
     a = sub.add_parser("run-all", help="execute every page, then the landing page")
     a.add_argument("--stale", action="store_true", help="only pages that are missing, stale or at another profile")
     for p in (r, a):
-        p.add_argument("--profile", default="cpu", help=f"one of {', '.join(PROFILES)}")
+        p.add_argument("--profile", default="cpu", help=f"one of {', '.join(PROFILE_NAMES)}")
         p.add_argument("--seed", type=int, default=0)
     sub.add_parser("status", help="list the pages and whether their executed copies are fresh")
     sub.add_parser("build", help="build the HTML book into _build/html (warnings are errors)")
     args = ap.parse_args(argv)
-    if args.cmd in ("run", "run-all") and args.profile not in PROFILES:
-        raise UnknownName(f"unknown profile {args.profile!r}; choose one of: {', '.join(PROFILES)}")
+    if args.cmd in ("run", "run-all"):
+        check(args.profile)
     if args.cmd == "run":
         for src in args.sources:
             print("wrote", execute(src, args.profile, args.seed))

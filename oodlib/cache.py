@@ -1,31 +1,41 @@
 """Trained models, cached by a hash of (model config, data version, training config).
 
-Lookup order: the committed canonical checkpoints (``checkpoints/``, listed in its
-``manifest.json``), then the local cache (``$OODLIB_CACHE``, default ``~/.cache/oodlib``), then
-training (resumable, checkpointed in the local cache). Weights are stored as safetensors.
+Lookup order: the committed checkpoints (``oodlib.locations.checkpoints()``: ``$OODLIB_CHECKPOINTS``, or the folder
+the book layer configures, the checkout's ``checkpoints/``; each file listed in its ``manifest.json``), then the local
+cache (``$OODLIB_CACHE``, default ``~/.cache/oodlib``), then training (resumable, checkpointed in the local cache).
+Weights are stored as safetensors. Without a checkpoints folder (a pip-installed oodlib) there are no committed
+weights: models are trained, or found in the cache.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
-from . import data
+from . import data, locations
+from .clusters import homogeneous_clusters
 from .device import default_device
 from .io import atomic_path, write_text
 from .models import build
 from .train import TrainConfig, save_weights, train
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-CHECKPOINTS = REPO_ROOT / "checkpoints"
-MANIFEST = CHECKPOINTS / "manifest.json"
+
+def checkpoints_dir() -> Path | None:
+    """Return the folder of committed weights (``oodlib.locations.checkpoints()``), or None where there is none."""
+    return locations.checkpoints()
+
+
+def manifest_path() -> Path | None:
+    """Return the committed weights' manifest (``manifest.json`` in ``checkpoints_dir()``), or None."""
+    folder = checkpoints_dir()
+    return None if folder is None else folder / "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -51,8 +61,6 @@ class DataSpec:
         images = data.load(self.name, self.split, n=self.n, seed=self.seed, channels=self.channels,
                            classes=list(self.classes) if self.classes is not None else None, size=self.size)
         if self.clusters is not None:
-            from .clusters import homogeneous_clusters
-
             images = homogeneous_clusters(images, self.clusters, self.seed)
         return images
 
@@ -70,8 +78,9 @@ class DataSpec:
 
 
 def cache_dir() -> Path:
-    """Return the local model cache folder (``$OODLIB_CACHE`` or ``~/.cache/oodlib``)."""
-    return Path(os.environ.get("OODLIB_CACHE", Path.home() / ".cache" / "oodlib")) / "models"
+    """Return the local model cache folder: ``models/`` in ``oodlib.locations.cache()`` (``$OODLIB_CACHE`` or
+    ``~/.cache/oodlib``)."""
+    return locations.cache() / "models"
 
 
 def model_key(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig) -> str:
@@ -82,15 +91,22 @@ def model_key(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig) -> str:
 
 
 def _manifest() -> dict:
-    return json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
+    path = manifest_path()
+    return json.loads(path.read_text()) if path is not None and path.exists() else {}
+
+
+def _committed(name: str) -> Path | None:
+    """Return ``name`` in the checkpoints folder, or None where there is no such folder."""
+    folder = checkpoints_dir()
+    return None if folder is None else folder / name
 
 
 def _find_weights(key: str) -> Path | None:
-    committed = CHECKPOINTS / f"{key}.safetensors"
-    if committed.exists():
+    committed = _committed(f"{key}.safetensors")
+    if committed is not None and committed.exists():
         expected = _manifest().get(key, {}).get("sha256")
         if expected != data.loading.file_sha256(committed):
-            raise ValueError(f"{committed} does not match its sha256 in {MANIFEST}; restore it with "
+            raise ValueError(f"{committed} does not match its sha256 in {manifest_path()}; restore it with "
                              f"git checkout -- {committed}, or delete it and its manifest entry to retrain")
         return committed
     cached = cache_dir() / f"{key}.safetensors"
@@ -99,9 +115,8 @@ def _find_weights(key: str) -> Path | None:
 
 def _snapshot_folder(key: str) -> Path | None:
     """Return the folder that holds every epoch's snapshot of model ``key`` (committed first), or None."""
-    for folder in (CHECKPOINTS / f"{key}.snapshots", cache_dir() / f"{key}.snapshots"):
-        meta = folder / "snapshots.json"
-        if meta.exists():
+    for folder in (_committed(f"{key}.snapshots"), cache_dir() / f"{key}.snapshots"):
+        if folder is not None and (folder / "snapshots.json").exists():
             return folder
     return None
 
@@ -116,12 +131,13 @@ def snapshots(key: str) -> dict[int, Path]:
         return {}
     epochs = json.loads((folder / "snapshots.json").read_text())["epochs"]
     files = {k: folder / f"epoch{k}.safetensors" for k in epochs}
-    if folder.parent == CHECKPOINTS:
+    if folder.parent == checkpoints_dir():
         listed = _manifest().get(key, {}).get("snapshots", {})
         for path in files.values():
             if listed.get(path.name) != data.loading.file_sha256(path):
-                raise ValueError(f"{path} does not match its sha256 in {MANIFEST} (or is not listed there); restore "
-                                 f"it with git checkout -- {folder}, or delete the folder to retrain the snapshots")
+                raise ValueError(f"{path} does not match its sha256 in {manifest_path()} (or is not listed there); "
+                                 f"restore it with git checkout -- {folder}, or delete the folder to retrain the "
+                                 "snapshots")
     return files
 
 
@@ -146,9 +162,13 @@ def get_trained(model_cfg, data_spec: DataSpec, train_cfg: TrainConfig, progress
         images = data_spec.load()
         if train_cfg.init_from is not None:
             start_from(model, load_trained(train_cfg.init_from))
+        # The reference a penalty compares with (its cache key is part of this model's key), loaded by the penalty's
+        # first call as it always was: building a model draws from torch's seeded generator mid-training.
+        reference = (None if train_cfg.penalty_reference is None
+                     else functools.partial(load_trained, train_cfg.penalty_reference))
         history = train(model, images.x, train_cfg, checkpoint=ckpt, progress=progress,
                         desc=f"{data_spec.name} {model_cfg.to_dict()['kind']}", snapshot_dir=folder,
-                        labels=images.y if getattr(model, "supervised", False) else None)
+                        labels=images.y if getattr(model, "supervised", False) else None, reference=reference)
         if folder is not None:     # the index last: it vouches for every epoch's file
             write_text(folder / "snapshots.json", json.dumps({"key": key, "epochs": list(range(1, train_cfg.epochs + 1))}))
         weights = cache_dir() / f"{key}.safetensors"
@@ -170,7 +190,8 @@ def load_trained(key: str):
     from."""
     weights = _find_weights(key)
     if weights is None:
-        raise FileNotFoundError(f"model {key} is not trained (neither in {CHECKPOINTS} nor in {cache_dir()}); train "
+        where = f"neither in {checkpoints_dir()} nor in {cache_dir()}" if checkpoints_dir() else f"not in {cache_dir()}"
+        raise FileNotFoundError(f"model {key} is not trained ({where}); train "
                                 "it first: the chapter's trained_* functions and `python -m oodlib.zoo all` train "
                                 "every model after the ones it starts from or compares with")
     meta_file = cache_dir() / f"{key}.json"
@@ -226,8 +247,6 @@ def _save_half(src: Path, dst: Path, key: str, mixed: bool = False) -> None:
     """Write the weights of ``src`` to ``dst`` with every floating-point tensor in half precision, or with ``mixed``
     only the large kernels (committed snapshots and weights: fewer bytes; the pages that score them are checked to
     print the same numbers)."""
-    from safetensors.torch import save_file
-
     tensors = load_file(str(src))
     what = "large kernels in float16, the rest float32" if mixed else "float16 copy of the float32 weights"
     save_file({k: v.half() if _halved(k, v, mixed) else v for k, v in tensors.items()}, str(dst),
@@ -237,23 +256,28 @@ def _save_half(src: Path, dst: Path, key: str, mixed: bool = False) -> None:
 def promote(key: str, note: str = "", with_snapshots: bool = False, half: bool = False,
             snapshot_epochs=None, mixed: bool = False) -> Path:
     """Copy cached weights (and, if asked, their per-epoch snapshots, in half precision) into the committed
-    ``checkpoints/`` folder and list them, with their sha256, in the manifest. ``half`` commits the weights
-    themselves in half precision (loaded back into the float32 model; for models whose pages were checked to print
-    the same numbers). ``snapshot_epochs`` commits the snapshots of those epochs only (default: every epoch), to keep
-    the folder small; the committed index then lists those epochs. ``mixed`` (with ``half``) keeps the log-scales,
+    checkpoints folder (``checkpoints_dir()``: ``$OODLIB_CHECKPOINTS`` or as configured) and list them, with their
+    sha256, in the manifest. ``half`` commits the weights themselves in half precision (loaded back into the float32
+    model; for models whose pages were checked to print the same numbers). ``snapshot_epochs`` commits the snapshots
+    of those epochs only (default: every epoch), to keep the folder small; the committed index then lists those
+    epochs. ``mixed`` (with ``half``) keeps the log-scales,
     biases and other small tensors in float32 and halves the large kernels only, the snapshots too (``_halved``).
 
     Without ``with_snapshots``, snapshots committed earlier stay listed as they were.
     """
+    committed = checkpoints_dir()
+    if committed is None:
+        raise FileNotFoundError("no checkpoints folder to promote into: set OODLIB_CHECKPOINTS, or "
+                                "oodlib.locations.configure(checkpoints=...)")
     src = cache_dir() / f"{key}.safetensors"
     meta = json.loads((cache_dir() / f"{key}.json").read_text())
-    dst = CHECKPOINTS / src.name
+    dst = committed / src.name
     if with_snapshots:
         folder = cache_dir() / f"{key}.snapshots"
         if not (folder / "snapshots.json").exists():
             raise FileNotFoundError(f"model {key} has no complete snapshots in {folder}; "
                                     "train it with keep_snapshots=True first")
-        target = CHECKPOINTS / folder.name
+        target = committed / folder.name
         index = json.loads((folder / "snapshots.json").read_text())
         if snapshot_epochs is not None:
             absent = sorted(set(snapshot_epochs) - set(index["epochs"]))
@@ -281,5 +305,5 @@ def promote(key: str, note: str = "", with_snapshots: bool = False, half: bool =
     if with_snapshots:
         manifest[key]["snapshots"] = {f.name: data.loading.file_sha256(f)
                                       for f in sorted(target.glob("epoch*.safetensors"))}
-    write_text(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    write_text(manifest_path(), json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return dst

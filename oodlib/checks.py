@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from .errors import BadInput
@@ -44,8 +45,6 @@ def check_images(x, channels: int | None = None, size: int | None = None, name: 
 
 def check_scores(s, name: str = "scores"):
     """Return a 1-D float64 numpy array of finite scores, or raise BadInput."""
-    import numpy as np
-
     if isinstance(s, torch.Tensor):
         s = s.detach().cpu().numpy()
     a = np.asarray(s, dtype=np.float64)

@@ -1,7 +1,7 @@
 """How a paper's claim is tested, and its verdict computed from the results tables.
 
-The claims themselves live in their chapter (``oodlib.chapters.<chapter>.CLAIMS``); ``CLAIMS`` here is all of
-them, in the book's order.
+The claims themselves live in their chapter (``oodlib.chapters.<chapter>.CLAIMS``; all of them, in the book's order:
+``oodlib.chapters.all_claims()``).
 
 A claim selects the results rows that test it; a rule judges each selected cell as *holds*, *fails* or
 *inconclusive*:
@@ -74,8 +74,14 @@ class Claim:
     lower: bool = False               # rule beats: lower values are better (a spread, an error)
     per_model: bool = False           # rule beats: one cell per model too (a claim about several networks)
     # A claim about training behaviour at some epoch: (profile field of epochs per in-distribution set, the
-    # in-distribution set, the epoch the paper's effect is at). Below that many epochs it is not tested.
+    # in-distribution set, the epoch the paper's effect is at), read in ``sizes`` (the chapter's SIZES: profile ->
+    # sizes). Below that many epochs it is not tested.
     after_epochs: tuple = ()
+    sizes: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.after_epochs and not self.sizes:
+            raise ValueError(f"claim {self.id}: after_epochs reads a profile's sizes; pass sizes=<the chapter's SIZES>")
 
     def rows(self, results: pd.DataFrame) -> pd.DataFrame:
         keep = pd.Series(True, index=results.index)
@@ -273,15 +279,15 @@ def _untested(claim: Claim, rows: pd.DataFrame) -> str:
     """Return why ``claim`` is not tested at the profile its rows were computed at ('' where it is)."""
     if not claim.after_epochs or rows.empty:
         return ""
-    from .profiles import get_profile   # profiles gathers the chapters, whose modules import this one
-
     field_name, in_dist, epoch = claim.after_epochs
-    profile = get_profile(str(rows.profile.iloc[0]))
-    sizes = getattr(profile, field_name)
+    profile = str(rows.profile.iloc[0])
+    if profile not in claim.sizes:
+        raise UnknownName(f"claim {claim.id}: rows at unknown profile {profile!r}; profiles: {', '.join(claim.sizes)}")
+    sizes = getattr(claim.sizes[profile], field_name)
     ran = sizes.get(in_dist) if isinstance(sizes, dict) else sizes      # epochs per in-distribution set, or one number
     if ran is None or ran >= epoch:
         return ""
-    return (f"The paper's effect is at epoch {epoch} and beyond; the {profile.name} profile trains {ran} epochs, "
+    return (f"The paper's effect is at epoch {epoch} and beyond; the {profile} profile trains {ran} epochs, "
             "so the claim is not tested at this profile.")
 
 
@@ -334,20 +340,6 @@ def verdict(claim: Claim, results: pd.DataFrame, missing=()) -> dict:
     return {"verdict": v, "evidence": evidence}
 
 
-def all_claims() -> list[Claim]:
-    """Return every chapter's claims (``oodlib.chapters.<chapter>.CLAIMS``), in the book's order."""
-    from . import chapters
-
-    return [c for m in chapters.modules() for c in m.CLAIMS]
-
-
-def __getattr__(name: str):
-    """``claims.CLAIMS``: every chapter's claims (``all_claims``)."""
-    if name == "CLAIMS":
-        return all_claims()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def section_order(section: str) -> tuple:
     """Sort key of a paper section: "§3.1" < "§4.2" < "§5.1" < "App. C.2" (the paper's own order)."""
     appendix = section.startswith("App")
@@ -355,10 +347,10 @@ def section_order(section: str) -> tuple:
     return (appendix, *[(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts])
 
 
-def claims_table(results: pd.DataFrame, missing=(), page: str | None = None) -> pd.DataFrame:
-    """Return one row per claim (of ``page``, or all), sorted by paper and section: paper, section, claim,
-    verdict, evidence, page."""
-    out, claims = [], all_claims()
+def claims_table(results: pd.DataFrame, claims: list[Claim], missing=(), page: str | None = None) -> pd.DataFrame:
+    """Return one row per claim of ``claims`` (those of ``page``, or all), sorted by paper and section: paper, section,
+    claim, verdict, evidence, page. (``oodlib.chapters.claims_table``: every chapter's claims.)"""
+    out = []
     for c in claims:
         if page is None or c.page == page:
             out.append({"paper": c.paper, "section": c.section, "claim": c.text, **verdict(c, results, missing),

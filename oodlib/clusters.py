@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from .checks import check_images
+from .data import ImageSet
 
 
 def kmeans_labels(x, k: int = 4, seed: int = 0, n_init: int = 4) -> np.ndarray:
@@ -13,7 +14,7 @@ def kmeans_labels(x, k: int = 4, seed: int = 0, n_init: int = 4) -> np.ndarray:
     [0, 1] with k-means++ seeding (scikit-learn's ``KMeans``; ``n_init`` restarts, the best kept). Fixed ``seed``:
     the same clusters every time. Clusters are numbered by size, largest first, so the numbers do not depend on
     the initialisation's order."""
-    from sklearn.cluster import KMeans
+    from sklearn.cluster import KMeans   # deferred: scikit-learn's clustering is slow to import, this alone needs it
 
     flat = check_images(torch.as_tensor(x)).flatten(1).numpy() / 255.0
     raw = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=seed).fit_predict(flat)
@@ -51,8 +52,6 @@ def homogeneous_clusters(images, k: int = 4, seed: int = 0):
     """Return the images of ``images`` (an ``ImageSet``) in the most homogeneous of ``k`` k-means clusters of each
     label, labels kept (Kamoi §5.4 and App. E: CIFAR-10 labels 0 and 4 clustered separately, "we use images in one
     cluster of each label"); which cluster is ``most_homogeneous``'s choice. Deterministic for a fixed ``seed``."""
-    from .data import ImageSet
-
     keep = torch.zeros(len(images), dtype=torch.bool)
     for idx, found, kept in label_clusters(images, k, seed).values():
         keep[idx[torch.as_tensor(found == kept)]] = True

@@ -11,6 +11,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from . import paper
+from .evaluate import DIFFERENCE, INTERVAL
 
 DASH = "—"
 CAPTION_STYLE = [{"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"),
@@ -43,14 +44,14 @@ def styled(df: pd.DataFrame, caption: str, digits: int = 3, index: bool = True):
 
 def show(table, caption: str = "", digits: int = 3, index: bool = True):
     """Display a DataFrame with its caption (``styled``), or a table this module already styled."""
-    from IPython.display import display
+    from IPython.display import display   # deferred: IPython, only where a table is shown
 
     display(table if isinstance(table, Styler) else styled(table, caption, digits, index))
 
 
 def note(text: str) -> None:
     """Display a sentence computed by the page (e.g. which stand-in ran) as wrapped text, not a long printed line."""
-    from IPython.display import Markdown, display
+    from IPython.display import Markdown, display   # deferred: IPython, only where text is shown
 
     display(Markdown(text))
 
@@ -61,8 +62,6 @@ def differences(table: pd.DataFrame, caption: str, rows=("in_dist", "ood", "meth
     its interval; ``prior_effects.paired_nll_differences``: ΔNLL, ``metric="NLL"``) as one captioned table: the
     difference, its 95% interval, and whether the test images can tell the two apart (an interval that contains 0:
     they cannot)."""
-    from .evaluate import DIFFERENCE, INTERVAL
-
     names = [m.format(metric=metric) for m in (DIFFERENCE, *INTERVAL)]
     if not table.metric.isin(names).any():
         empty = pd.DataFrame({f"{metric} difference": ["none: this profile compares no two methods here"]})

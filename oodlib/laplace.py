@@ -144,7 +144,7 @@ def step_and_rank_check(x: torch.Tensor, n_test: int = 200, shift: float = 2.0, 
     """Check Eq. 3 and Eq. 5 on ``n_test`` test points (half drawn like ``x``'s Gaussian, half shifted by ``shift``
     in every coordinate): the mean relative error of Eq. 3's Δθ* against the exact θ1 − θ0, and the Spearman
     correlation of Eq. 5's score with the exact S_X(x̃) at θ1 (``optimum_score``)."""
-    from scipy.stats import spearmanr
+    from scipy.stats import spearmanr   # deferred: SciPy's statistics are slow to import, this alone needs them
 
     g = torch.Generator().manual_seed(seed + 1)
     tests = torch.randn(n_test, x.shape[1], generator=g, dtype=torch.float64)

@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 
 from .checks import check_images
+from .clusters import pixel_variance
 
 
 @torch.no_grad()
@@ -77,10 +79,6 @@ def second_order_rows(sets: dict, allocated: dict, mean_images) -> "pd.DataFrame
     ``mean_images``: per set and component, the mean over pixels of ``squared_distance_per_dimension``; per set, the
     median over pixels of the pixel variance (``clusters.pixel_variance``); and "B − A" rows of both (ood "mnist −
     fashion"), which the chapter's claims read."""
-    import pandas as pd
-
-    from .clusters import pixel_variance
-
     a, b = sets
     gap = f"{b} − {a}"
     rows, per = [], {}

@@ -1,6 +1,7 @@
 """Training a density model to give outliers a low likelihood: Schirrmeister et al.'s outlier loss (Eq. S1) and the
 margin loss it is compared with (S7.5, after Hendrycks et al. 2019). Both plug into ``oodlib.train.train`` as
-penalties (``TrainConfig(penalty="outlier" | "margin", penalty_weight=λ, penalty_data="name:split", ...)``).
+penalties (``TrainConfig(penalty="outlier" | "margin", penalty_weight=λ, penalty_data="name:split", ...)``). Both
+draw their outlier images through ``OutlierImages``, as the energy-bounded loss of ``oodlib.penalties`` does.
 
 Outlier loss (Eq. S1), on a batch x_o of outlier images as large as the in-distribution batch:
 
@@ -8,6 +9,8 @@ Outlier loss (Eq. S1), on a batch x_o of outlier images as large as the in-distr
 
 with p the model being trained and p_ref a fixed reference (its log-likelihood detached): the general-distribution
 model when an in-distribution model is trained, the in-distribution model when the general model is (Diff†). The
+loss receives its reference; it does not load it: ``TrainConfig.penalty_reference`` names the reference by its cache
+key (part of the trained model's key), and ``oodlib.cache.get_trained`` resolves that key and hands the model over. The
 model's own objective stays −log p(x) on its batch x. Log-likelihoods are in nats per image; as in the reference code
 (boschresearch/hierarchical_anomaly_detection, ``losses.nll_class_loss``) the two terms are added in nats per image,
 and the sum is expressed in bits per dimension (÷ D·ln 2) like ``model.loss``, which rescales both alike.
@@ -28,12 +31,35 @@ import math
 import torch
 import torch.nn.functional as F
 
+from . import data
 from .errors import BadInput
-from .penalties import OutlierImages
 
 TEMPERATURE = 1000.0     # Eq. S1's T (S4.4)
 WEIGHT = 6000.0          # Eq. S1's λ (S4.4)
 KEEP_AT_LEAST = 0.25     # S4.3: skip the batch when more than 75 % of it is not finite
+
+
+class OutlierImages:
+    """The outlier images a penalty draws from: uint8 tensors, or "name:split[:n[:seed]]" of ``oodlib.data`` (loaded
+    on first use, at the batch's channels and size; n images of the seeded draw where given, as a DataSpec of that n
+    and seed loads)."""
+
+    def __init__(self, outliers, example: str = "general:train"):
+        if outliers is None:
+            raise BadInput(f"this penalty needs outlier images: TrainConfig(..., penalty_data={example!r})")
+        self._outliers = outliers
+
+    def pool(self, like: torch.Tensor) -> torch.Tensor:
+        if isinstance(self._outliers, str):
+            name, split, n, seed = (self._outliers.split(":") + ["", "", ""])[:4]
+            self._outliers = data.load(name, split or None, n=int(n) if n else None, seed=int(seed or 0),
+                                       channels=like.shape[1], size=like.shape[-1]).x
+        return self._outliers
+
+    def batch(self, like: torch.Tensor) -> torch.Tensor:
+        """Return as many outliers as ``like`` has images, drawn with replacement from torch's (seeded) generator."""
+        pool = self.pool(like)
+        return pool[torch.randint(len(pool), (len(like),))].to(like.device)
 
 
 def log_likelihood(model, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -60,25 +86,32 @@ def _finite_or_none(compute, x, y=None):
 
 
 class OutlierLoss:
-    """Eq. S1 with a reference model (see the module docstring): ``reference`` is a model, or its cache key."""
+    """Eq. S1 with a reference model (see the module docstring).
+
+    ``reference`` is the reference model (anything with ``log_prob(x, noise=...)``), or a function of no arguments
+    that returns it, called when the loss is first used. ``cache.get_trained`` passes such a function: the reference
+    is then built where it always was, at the first training step (building a model draws its initial weights from
+    torch's seeded generator, so where that happens is part of what a seed trains).
+    """
 
     name = "outlier"
 
     def __init__(self, weight: float = WEIGHT, outliers=None, reference=None, temperature: float = TEMPERATURE):
         if reference is None:
-            raise BadInput("the outlier loss compares with a reference model: TrainConfig(..., penalty_reference="
-                           "<cache key of the general model>)")
+            raise BadInput("the outlier loss compares with a reference model: give it, or train through cache."
+                           "get_trained with TrainConfig(..., penalty_reference=<cache key of the general model>)")
+        if isinstance(reference, str) or not (callable(getattr(reference, "log_prob", None)) or callable(reference)):
+            raise BadInput(f"the outlier loss's reference must be a model with log_prob, or a function returning one; "
+                           f"got {reference!r} (a cache key is resolved by cache.get_trained, not here)")
         if not (math.isfinite(float(weight)) and weight >= 0 and temperature > 0):
             raise BadInput(f"the outlier loss needs λ >= 0 and T > 0, got λ={weight}, T={temperature}")
         self.weight, self.temperature = float(weight), float(temperature)
         self._outliers, self._reference = OutlierImages(outliers), reference
 
     def reference(self):
-        """Return the reference model (loaded from the cache on first use, eval mode, no gradients)."""
-        if isinstance(self._reference, str):
-            from .cache import load_trained
-
-            self._reference = load_trained(self._reference)
+        """Return the reference model (obtained from the function given, on first use; eval mode, no gradients)."""
+        if not callable(getattr(self._reference, "log_prob", None)):
+            self._reference = self._reference()
         self._reference.eval().requires_grad_(False)
         return self._reference
 

@@ -12,28 +12,8 @@ import pandas as pd
 
 NUMBERS_CSV = Path(__file__).with_name("paper_numbers.csv")
 
-# The five papers, by their key in paper_numbers.csv and the results tables: authors, title, and the book's
-# chapter folder (notebooks/<chapter>/; None where the book has no chapter yet).
-PAPERS = {
-    "rose": ("Choi, Yoon, Bae, Kang", "Robust Out-of-Distribution Detection on Deep Probabilistic Generative Models",
-             "rose"),
-    "approx_mass": ("Chali, Kucher, Duranton, Klein",
-                    "Improving normalizing flows with the approximate mass for OOD detection", "chali"),
-    "hierarchy": ("Schirrmeister, Zhou, Ball, Zhang", "Understanding Anomaly Detection with Deep Invertible Networks "
-                  "through Hierarchies of Distributions and Features", "hierarchy"),
-    "mixture_prior": ("Kamoi, Kobayashi", "Likelihood Assignment for Out-of-Distribution Inputs in Deep Generative "
-                      "Models is Sensitive to Prior Distribution Choice", "mixture"),
-    "sr_ood": ("Sun, Zhang, Zhang, Ren, Zhu, Zhang, Cui, Li", "SR-OOD: Out-of-Distribution Detection via Sample "
-               "Repairing", "sr_ood"),
-}
-
-
-def citation(key: str) -> str:
-    """Return "Authors — *Title*" of the paper with key ``key`` (a key of PAPERS)."""
-    authors, title, _ = PAPERS[key]
-    return f"{authors} — *{title}*"
-
-# ROSE Table 2 rows, per in-distribution set, in the paper's order.
+# ROSE Table 2 rows, per in-distribution set, in the paper's order (``oodlib.chapters.rose.sets`` re-exports these; they
+# move there when the last ROSE pages that read them here are next executed).
 ROSE_TABLE2_OOD = {
     "fmnist": ["mnist", "kmnist", "notmnist", "omniglot", "cifar10", "svhn", "noise", "constant"],
     "cifar10": ["svhn", "celeba", "lsun", "mnist", "fmnist", "notmnist", "noise", "constant"],
@@ -55,13 +35,8 @@ def rose_ood_sets(in_dist: str) -> list[str]:
     return rows + [d for d in rose_overall_members(in_dist) if d not in rows]
 
 
-# Chali et al. (approximate mass). Table 1: one OOD set per in-distribution set; Table 2: its rows, in order
-# ("inaturalist" holds both the Animalia and the Plantae parts of the paper's table).
-CHALI_TABLE1_OOD = {"fmnist": "mnist", "cifar10": "svhn"}
-CHALI_PAPER_SIZE = {"fmnist": "≈10M", "cifar10": "≈60M"}     # §4.2: the parameters of the paper's RealNVPs
-CHALI_TABLE2_OOD = {"fmnist": ["mnist", "emnist", "kmnist"],
-                    "cifar10": ["svhn", "inaturalist", "dtd", "places365", "gtsrb"]}
-# Where a set the paper uses is not on these machines, the closest one that is, and why (said on the page).
+# The stand-ins and partial sets ``display.paper_vs_ours`` names by default (a chapter's own lists of sets live in its
+# package, e.g. ``oodlib.chapters.chali.sets``). Where a set the paper uses is not on these machines, the closest one that is, and why (said on the page).
 CHALI_STAND_INS = {
     "svhn": ("gtsrb", "GTSRB (traffic signs, in Table 2 too): like SVHN's house numbers, centred man-made symbols "
                       "on plain backgrounds, the kind of simple image a likelihood model trained on CIFAR-10 rates "
@@ -76,13 +51,6 @@ CHALI_PAPER_NAMES = {"dtd": "texture"}
 PARTIAL_SETS = {"dtd": "dtd_partial"}
 
 
-def chali_table2_sets(in_dist: str, available) -> list[str]:
-    """Return Chali Table 2's OOD sets for ``in_dist`` as scored here: a set that is missing but has a part here
-    (PARTIAL_SETS) is replaced by that part; other missing sets stay (the loader reports them missing)."""
-    return [PARTIAL_SETS[n] if n in PARTIAL_SETS and not available(n) and available(PARTIAL_SETS[n]) else n
-            for n in CHALI_TABLE2_OOD[in_dist]]
-
-
 def stands_for(name: str) -> str | None:
     """Return the paper's set that our set ``name`` replaces on these machines (a stand-in, CHALI_STAND_INS, or a
     part of the set, PARTIAL_SETS), or None."""
@@ -92,12 +60,31 @@ def stands_for(name: str) -> str | None:
     return next((whole for whole, part in PARTIAL_SETS.items() if part == name), None)
 
 
+# Chali et al.'s sets and quoted numbers (``oodlib.chapters.chali`` re-exports them; they move there when the last
+# Chali page that reads them here is next executed).
+# Table 1: one OOD set per in-distribution set; Table 2: its rows, in order ("inaturalist" holds both the Animalia and
+# the Plantae parts of the paper's table).
+CHALI_TABLE1_OOD = {"fmnist": "mnist", "cifar10": "svhn"}
+CHALI_TABLE2_OOD = {"fmnist": ["mnist", "emnist", "kmnist"],
+                    "cifar10": ["svhn", "inaturalist", "dtd", "places365", "gtsrb"]}
+
+
+def chali_table2_sets(in_dist: str, available) -> list[str]:
+    """Return Chali Table 2's OOD sets for ``in_dist`` as scored here: a set that is missing but has a part here
+    (PARTIAL_SETS) is replaced by that part; other missing sets stay (the loader reports them missing)."""
+    return [PARTIAL_SETS[n] if n in PARTIAL_SETS and not available(n) and available(PARTIAL_SETS[n]) else n
+            for n in CHALI_TABLE2_OOD[in_dist]]
+
+
 def chali_ood(name: str, available) -> tuple[str, str]:
     """Return (set to use, note): ``name`` if ``available(name)``, else its stand-in (CHALI_STAND_INS) and why."""
     if available(name) or name not in CHALI_STAND_INS:
         return name, ""
     stand_in, why = CHALI_STAND_INS[name]
     return stand_in, f"{name} is not on this machine; its stand-in here is {why}."
+
+
+CHALI_PAPER_SIZE = {"fmnist": "≈10M", "cifar10": "≈60M"}     # §4.2: the parameters of the paper's RealNVPs
 
 
 def chali_quoted_means(metric: str = "AUROC") -> pd.DataFrame:

@@ -44,6 +44,7 @@ import torch
 
 from .errors import BadInput, UnknownName
 from .models import model_dtype_device
+from .outlier_loss import MarginLoss, OutlierImages, OutlierLoss
 from .units import PIXEL_SCALE
 
 
@@ -88,31 +89,6 @@ def approx_mass_penalty(alpha: float) -> ApproxMassPenalty:
     return ApproxMassPenalty(alpha)
 
 
-class OutlierImages:
-    """The outlier images a penalty draws from: uint8 tensors, or "name:split[:n[:seed]]" of ``oodlib.data`` (loaded on first use, at the
-    batch's channels and size; n images of the seeded draw where given, as a DataSpec of that n and seed loads)."""
-
-    def __init__(self, outliers, example: str = "general:train"):
-        if outliers is None:
-            raise BadInput(f"this penalty needs outlier images: TrainConfig(..., penalty_data={example!r})")
-        self._outliers = outliers
-
-    def pool(self, like: torch.Tensor) -> torch.Tensor:
-        if isinstance(self._outliers, str):
-            from . import data
-
-            name, split, n, seed = (self._outliers.split(":") + ["", "", ""])[:4]
-            self._outliers = data.load(name, split or None, n=int(n) if n else None, seed=int(seed or 0),
-                                       channels=like.shape[1], size=like.shape[-1]).x
-        return self._outliers
-
-    def batch(self, like: torch.Tensor) -> torch.Tensor:
-        """Return as many outliers as ``like`` has images, drawn with replacement from torch's (seeded) generator."""
-        pool = self.pool(like)
-        return pool[torch.randint(len(pool), (len(like),))].to(like.device)
-
-
-
 class EnergyOutlierPenalty:
     """Energy-bounded training with outliers (Liu et al. 2020, Eq. 5), for a classifier with ``logits(x)``.
 
@@ -138,7 +114,7 @@ class EnergyOutlierPenalty:
 
     def loss_and_penalty(self, model, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Return (cross-entropy of the labelled batch, the energy term) from one forward pass of both batches."""
-        from pytorch_ood.loss import EnergyRegularizedLoss
+        from pytorch_ood.loss import EnergyRegularizedLoss   # deferred: a heavy optional dependency, this loss's alone
 
         x_out = self._outliers.batch(x)
         logits = model.logits(torch.cat([x, x_out]))
@@ -152,14 +128,10 @@ class EnergyOutlierPenalty:
 
 
 def _outlier_loss(weight, data=None, reference=None):
-    from .outlier_loss import OutlierLoss
-
     return OutlierLoss(weight, data, reference)
 
 
 def _margin_loss(weight, data=None, reference=None):
-    from .outlier_loss import MarginLoss
-
     if reference is not None:
         raise BadInput("the margin loss compares the model with itself; drop penalty_reference")
     return MarginLoss(weight, data)
@@ -176,12 +148,13 @@ def check_penalty_name(name: str) -> None:
         raise UnknownName(f"unknown penalty {name!r}; known: {', '.join(PENALTIES)}")
 
 
-def make_penalty(name: str, weight: float, data: str | None = None, reference: str | None = None):
+def make_penalty(name: str, weight: float, data: str | None = None, reference=None):
     """Return the penalty called ``name`` (a key of PENALTIES) with weight ``weight`` (and its ``data`` and
-    ``reference`` model's cache key, if any)."""
+    ``reference`` model, if any: the model itself, or a function returning it on first use; never its cache key,
+    which ``cache.get_trained`` resolves)."""
     check_penalty_name(name)
     if name in NEEDS_REFERENCE:
         return PENALTIES[name](weight, data, reference)
     if reference is not None:
-        raise BadInput(f"the {name} penalty takes no reference model; drop penalty_reference={reference!r}")
+        raise BadInput(f"the {name} penalty takes no reference model; drop penalty_reference (got {reference!r})")
     return PENALTIES[name](weight) if data is None else PENALTIES[name](weight, data)

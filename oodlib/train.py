@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 import torch
+from safetensors.torch import save_file
 
 from .data.perturb import perturb, perturbation
 from .device import module_device
@@ -99,8 +100,6 @@ def make_optimizer(params, cfg: TrainConfig) -> torch.optim.Optimizer:
 
 def save_weights(model: torch.nn.Module, path: Path, metadata: dict | None = None) -> None:
     """Write ``model``'s weights to ``path`` as safetensors, atomically."""
-    from safetensors.torch import save_file
-
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(tmp),
@@ -114,7 +113,8 @@ def _epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
 
 def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint: str | Path | None = None,
           penalty: Callable | None = None, progress: bool = True, checkpoint_every_s: float = 300.0,
-          desc: str = "train", snapshot_dir: str | Path | None = None, labels: torch.Tensor | None = None) -> dict:
+          desc: str = "train", snapshot_dir: str | Path | None = None, labels: torch.Tensor | None = None,
+          reference=None) -> dict:
     """Train ``model`` on uint8 images ``x`` in place and return its history {"loss": [per epoch]}.
 
     The objective is ``model.loss(x)`` plus, if any, a penalty: the ``penalty`` argument, or the one
@@ -131,6 +131,10 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     (same batches, same random numbers: on the CPU the result equals an uninterrupted run; on a GPU,
     cuDNN's non-deterministic kernels make even two uninterrupted runs differ slightly).
 
+    ``reference`` is the model the penalty ``cfg.penalty`` compares with (the outlier loss's), which
+    ``cfg.penalty_reference`` names by its cache key: the model itself, or a function of no arguments returning it
+    on first use (``cache.get_trained`` resolves the key and passes one). Training never loads models.
+
     ``labels`` (one per image) train a supervised model: its objective is ``model.loss(x, y)`` (e.g. the
     classifier of Chali et al.'s baselines); a penalty then gets the labels too, ``penalty(model, x, y)``.
 
@@ -140,7 +144,13 @@ def train(model: torch.nn.Module, x: torch.Tensor, cfg: TrainConfig, checkpoint:
     if cfg.penalty is not None:
         if penalty is not None:
             raise BadInput(f"both a penalty argument and TrainConfig.penalty={cfg.penalty!r}; give one of them")
-        penalty = make_penalty(cfg.penalty, cfg.penalty_weight, cfg.penalty_data, cfg.penalty_reference)
+        if cfg.penalty_reference is not None and reference is None:
+            raise BadInput(f"TrainConfig.penalty_reference={cfg.penalty_reference!r} names the model the {cfg.penalty} "
+                           "penalty compares with: pass that model as train(..., reference=model), or train through "
+                           "cache.get_trained, which loads it")
+        penalty = make_penalty(cfg.penalty, cfg.penalty_weight, cfg.penalty_data, reference)
+    elif reference is not None:
+        raise BadInput("a reference model without a penalty to compare it with; name one in TrainConfig.penalty")
     torch.manual_seed(cfg.seed)
     opt = make_optimizer(model.parameters(), cfg)
     sched = (torch.optim.lr_scheduler.StepLR(opt, cfg.lr_step_epochs, cfg.lr_gamma)

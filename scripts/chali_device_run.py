@@ -6,7 +6,7 @@ rows, the α range of §4.1), made for the borrowed GPU machine, whose session t
     python scripts/chali_device_run.py --data DIR --out DIR --minutes 7 --runs paper:0 paper:2 cpu:0 cpu:2
     python scripts/chali_device_run.py --in-dist fmnist --make-data DIR     # then --in-dist fmnist --data DIR ...
 
-One process per run PROFILE:α trains ``zoo.realnvp_recipe(IN_DIST, PROFILE, alpha=α)`` (CIFAR-10 at ``paper``:
+One process per run PROFILE:α trains ``oodlib.chapters.chali.realnvp_recipe(IN_DIST, PROFILE, alpha=α)`` (CIFAR-10 at ``paper``:
 3 scales × 6 blocks, ≈62M parameters; ``cpu``: the cpu pages' 5.3M-parameter one; Fashion-MNIST: 2 × 4, ≈10M, and
 1.2M; Adam, batch 64, constant lr, so that epoch k of a longer run is epoch k of this one) on the images of
 ``--data`` — on the device machine a fixed draw of the training split (``SUBSETS``: 23,000 of CIFAR-10's 50,000
@@ -15,7 +15,7 @@ here) — one epoch at a time until ``--minutes`` are spent, and after every epo
 images and each OOD set with the approximate mass and the log-likelihood. Each process rewrites
 ``OUT/IN_DIST_PROFILE_alpha{α}.npz`` after every epoch (atomically), so a run cut short still leaves every
 finished epoch. The paper trains 200 epochs on all the training images; the pages say how far this run got.
-``oodlib.traces.device_runs`` reads the files back.
+``oodlib.chapters.chali.device_runs`` reads the files back.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ def run_alpha(alpha: float, out: Path, deadline: float, profile: str, max_epochs
     """Train one RealNVP epoch by epoch until ``deadline`` (time.time()), scoring after every epoch."""
     import torch
 
-    from oodlib import data, zoo
+    from oodlib import data
+    from oodlib.chapters import chali
     from oodlib.cache import cache_dir
     from oodlib.device import default_device
     from oodlib.models import build
@@ -80,7 +81,7 @@ def run_alpha(alpha: float, out: Path, deadline: float, profile: str, max_epochs
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.backends.cudnn.allow_tf32 = True
     torch.backends.cudnn.benchmark = True
-    model_cfg, spec, tcfg = zoo.realnvp_recipe(in_dist, profile, alpha=alpha)
+    model_cfg, spec, tcfg = chali.realnvp_recipe(in_dist, profile, alpha=alpha)
     spec = replace(spec, n=None)                  # the data folder holds exactly the training subset
     x_train = spec.load().x
     load = dict(channels=model_cfg.channels, size=model_cfg.image_size)

@@ -17,6 +17,10 @@ def pytest_configure(config):
     # same moment); every write in oodlib.cache and oodlib.train is a rename of a finished file (oodlib.io).
     os.environ.setdefault("OODLIB_CACHE", tempfile.mkdtemp(prefix="oodlib-test-cache-"))
     os.environ.setdefault("OODLIB_DATA", str(REPO.parent / "shared" / "datasets"))
+    # The checkout's committed weights and results tables (oodlib.locations), as the book's runner sets them.
+    from oodlib import book
+
+    book.use_checkout()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # One torch thread per worker, or the workers oversubscribe the cores. The notebook kernels a worker
         # starts inherit these variables (oodlib.book.kernel_env copies the environment).
@@ -108,6 +112,20 @@ def pytest_xdist_make_scheduler(config, log):
             return path
 
     return PageScheduling(config, log)
+
+
+@pytest.fixture(autouse=True)
+def _scores_computed(request):
+    """Unit tests compute every score: the score cache (oodlib.score_cache) is off in this process, so that a test
+    that patches a model or a scorer never reads another test's stored scores. tests/test_score_cache.py tests the
+    cache; the smoke-executed pages (kernels, other processes) use it, in this session's private cache."""
+    if request.path.name == "test_score_cache.py":
+        yield
+        return
+    from oodlib import score_cache
+
+    with score_cache.disabled():
+        yield
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ rows)."""
 import importlib.util
 import json
 import math
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,9 +14,11 @@ import pandas as pd
 import pytest
 import torch
 
-from oodlib import cache, claims, metrics, oneclass, paper, results, traces, zoo
+from oodlib import cache, claims, metrics, paper, results, zoo
+from oodlib.chapters import chali
 from oodlib.errors import BadInput, UnknownName
 from oodlib.models import RealNVP, RealNVPConfig
+from oodlib.page import Page
 from oodlib.train import TrainConfig, train
 
 TINY = RealNVPConfig(channels=1, image_size=8, scales=2, blocks=1, hidden=4)
@@ -77,30 +80,28 @@ def test_snapshots_keep_every_epoch_and_the_last_is_the_final_model(monkeypatch,
 
 
 def test_realnvp_recipe_follows_section_4():
-    vanilla, penalised = zoo.realnvp_recipe("fmnist", "paper"), zoo.realnvp_recipe("fmnist", "paper", alpha=2.0)
+    vanilla, penalised = chali.realnvp_recipe("fmnist", "paper"), chali.realnvp_recipe("fmnist", "paper", alpha=2.0)
     assert vanilla[0] == RealNVPConfig(channels=1, image_size=28, scales=2, blocks=4, hidden=64)
-    assert zoo.realnvp_recipe("cifar10", "paper")[0] == RealNVPConfig(3, 32, 3, 6, 64)
+    assert chali.realnvp_recipe("cifar10", "paper")[0] == RealNVPConfig(3, 32, 3, 6, 64)
     assert vanilla[2].penalty is None and vanilla[2].epochs == 200 and vanilla[2].optimizer == "adam"
     assert (penalised[2].penalty, penalised[2].penalty_weight) == ("approx_mass", 2.0)
     assert math.isclose(vanilla[2].clip_grad_norm * 784 * math.log(2), 100.0)   # 100 nats per image
-    assert cache.model_key(*vanilla) == cache.model_key(*zoo.realnvp_recipe("fmnist", "paper", alpha=0.0))
+    assert cache.model_key(*vanilla) == cache.model_key(*chali.realnvp_recipe("fmnist", "paper", alpha=0.0))
     assert cache.model_key(*vanilla) != cache.model_key(*penalised)
-    one = zoo.realnvp_recipe("mnist", "cpu", alpha=2.0, classes=[7])
+    one = chali.realnvp_recipe("mnist", "cpu", alpha=2.0, classes=[7])
     assert one[1].classes == (7,) and one[1].size == 28
 
 
 def test_alpha_ablation_models_differ_from_the_main_ones_only_in_epochs_where_the_profile_shortens_them():
-    from oodlib.profiles import get_profile
-
-    shorter = get_profile("cpu").chali_alpha_epochs["fmnist"]
+    shorter = chali.SIZES["cpu"].chali_alpha_epochs["fmnist"]
     for alpha in (0.0, 2.0):
-        main = zoo.realnvp_recipe("fmnist", "cpu", alpha=alpha)
-        ablation = zoo.alpha_realnvp_recipe("fmnist", "cpu", alpha=alpha)
+        main = chali.realnvp_recipe("fmnist", "cpu", alpha=alpha)
+        ablation = chali.alpha_realnvp_recipe("fmnist", "cpu", alpha=alpha)
         assert ablation[2].epochs == shorter < main[2].epochs
         assert ablation[:2] == main[:2] and replace(ablation[2], epochs=main[2].epochs) == main[2]
     # no shorter epochs at the paper profile: the ablation's α = 2 model is §4.2's penalised one
-    assert cache.model_key(*zoo.alpha_realnvp_recipe("fmnist", "paper")) == cache.model_key(
-        *zoo.realnvp_recipe("fmnist", "paper", alpha=2.0))
+    assert cache.model_key(*chali.alpha_realnvp_recipe("fmnist", "paper")) == cache.model_key(
+        *chali.realnvp_recipe("fmnist", "paper", alpha=2.0))
 
 
 def test_trace_metrics_match_direct_computation():
@@ -114,14 +115,14 @@ def test_trace_metrics_match_direct_computation():
         s = ImageSet()
         s.x = images(12, seed)
         sets[name] = s
-    trace = traces.score_snapshots(models, sets)
+    trace = chali.score_snapshots(models, sets)
     table = trace.metric_table("id")
     assert list(table.index) == [1, 3]
-    for method in traces.TRACE_METHODS:
+    for method in chali.TRACE_METHODS:
         at3 = trace.at(3, method)
         assert table.loc[3, (method, "ood")] == metrics.auroc(at3["id"], at3["ood"], balanced=True)
     rows = trace.metric_rows("id", 1)
-    assert set(rows.method) == set(traces.TRACE_METHODS) and set(rows.ood) == {"ood"}
+    assert set(rows.method) == set(chali.TRACE_METHODS) and set(rows.ood) == {"ood"}
     with pytest.raises(BadInput, match="recorded"):
         trace.at(2, "approx_mass")
 
@@ -139,7 +140,7 @@ def test_device_run_files_round_trip(tmp_path):
     script.write_npz_lzma(tmp_path / "cpu_alpha2.npz", epochs=np.array([1, 2]), train_loss=np.array([5.0, 4.0]),
                           seconds=np.array([1.0, 1.0]), meta=np.array('{"profile": "cpu", "alpha": 2.0}'),
                           approx_mass__cifar10=scores, approx_mass__gtsrb=scores + 10)
-    t = traces.load_device_run(tmp_path / "cpu_alpha2.npz")
+    t = chali.load_device_run(tmp_path / "cpu_alpha2.npz")
     assert t.meta["profile"] == "cpu" and t.meta["train_loss"] == [5.0, 4.0]
     assert t.metric_table("cifar10").loc[2, ("approx_mass", "gtsrb")] == 1.0
 
@@ -154,24 +155,24 @@ def test_device_runs_are_read_per_in_distribution_set(tmp_path):
                                                         "model": '{"scales": 2, "blocks": 4, "hidden": 64}',
                                                         "n_train": 59000, "device": "test"})),
                               approx_mass__fmnist=scores, approx_mass__mnist=scores + shift)
-    runs = traces.device_runs(tmp_path, in_dist="fmnist")
+    runs = chali.device_runs(tmp_path, in_dist="fmnist")
     assert set(runs.runs) == {("paper", 0.0), ("paper", 2.0)}
     t1 = runs.table1("mnist")["approx_mass"]
     assert t1[("paper", 2, "approx_mass (α=2)")] == 1.0 and t1[("paper", 2, "vanilla")] == 0.5
     with pytest.raises(FileNotFoundError, match="no device runs on cifar10"):
-        traces.device_runs(tmp_path)
+        chali.device_runs(tmp_path)
 
 
 def test_committed_device_runs_read_back():
-    runs = traces.device_runs()
+    runs = chali.device_runs()
     assert len(runs.summary) == len(runs.runs) >= 2
     t1 = runs.table1("gtsrb")
     assert t1.notna().all().all() and ((t1 >= 0) & (t1 <= 1)).all().all()
 
 
 def test_stand_in_for_a_missing_set():
-    assert paper.chali_ood("mnist", lambda name: True) == ("mnist", "")
-    name, note = paper.chali_ood("svhn", lambda name: name != "svhn")
+    assert chali.chali_ood("mnist", lambda name: True) == ("mnist", "")
+    name, note = chali.chali_ood("svhn", lambda name: name != "svhn")
     assert name == "gtsrb" and "svhn is not on this machine" in note
 
 
@@ -190,15 +191,25 @@ def test_results_rows_never_give_a_stand_in_the_paper_value_of_the_set_it_replac
                      in_dist="cifar10", profile="smoke", seed=0, paper_ood={"gtsrb": "svhn"})
 
 
-def test_one_class_split_separates_the_class(monkeypatch):
-    id_test, rest = oneclass.one_class_split("mnist", 4, "smoke", size=28)
+ONE_CLASS = "chali/s4_4_one_class"
+
+
+@pytest.fixture
+def one_class_page(monkeypatch):
+    """The §4.4 page at smoke (Page() replaces warnings.showwarning: put it back after the test)."""
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    return Page(ONE_CLASS, "smoke", 0)
+
+
+def test_one_class_split_separates_the_class(one_class_page):
+    id_test, rest = chali.one_class_split(one_class_page, "mnist", 4, size=28)
     assert set(id_test.y.tolist()) == {4} and 4 not in set(rest.y.tolist()) and len(rest) == 24
 
 
-def test_one_class_table_quotes_the_baselines_and_averages():
+def test_one_class_table_quotes_the_baselines_and_averages(one_class_page):
     ours = pd.DataFrame([{"in_dist": f"mnist:{k}", "ood": "mnist:rest", "method": "approx_mass", "metric": "AUROC",
                           "value": k / 10} for k in range(10)])
-    t = oneclass.with_paper_and_baselines(ours, "mnist", "smoke", 0)
+    t = chali.with_paper_and_baselines(one_class_page, ours, "mnist")
     assert list(t.columns) == results.COLUMNS
     mean = t[(t.in_dist == "mnist:mean") & (t.method == "approx_mass")].iloc[0]
     assert mean.value == pytest.approx(0.45) and mean.paper_value == pytest.approx(0.7528)   # the paper: "75.2%"
@@ -206,7 +217,7 @@ def test_one_class_table_quotes_the_baselines_and_averages():
     # not re-run here: the quote is the paper's number only, never passed off as ours
     assert np.isnan(grad0.value) and grad0.paper_value == pytest.approx(0.995)
     assert grad0.model == "quoted from the paper"
-    quoted = t[t.method.isin(oneclass.QUOTED_BASELINES)]
+    quoted = t[t.method.isin(chali.QUOTED_BASELINES)]
     assert quoted.value.isna().all() and quoted.paper_value.notna().all()
     assert t[t.method == "approx_mass"].value.notna().all()
 
@@ -248,7 +259,7 @@ def _table2_rows(cells):
 
 
 def _claim(claim_id):
-    return next(c for c in claims.CLAIMS if c.id == claim_id)
+    return next(c for c in chali.CLAIMS if c.id == claim_id)
 
 
 def test_table2_mean_claim_compares_only_the_papers_baselines():
@@ -299,14 +310,12 @@ def test_alpha_claim_ignores_the_vanilla_model():
 
 
 def test_profile_models_cover_the_alpha_ablation_and_the_classifiers():
-    from oodlib.profiles import get_profile
-
-    p = get_profile("cpu")
+    p = chali.SIZES["cpu"]
     models = zoo.profile_models("cpu")
     alphas = {extra for kind, d, extra in models if kind == "realnvp-alpha" and d == "fmnist"}
     assert alphas == {0.0, *p.chali_alphas}
     assert {(d, v) for kind, d, v in models if kind == "classifier"} == {
-        (d, v) for d in ("fmnist", "cifar10") for v in zoo.CLASSIFIER_VARIANTS}
+        (d, v) for d in ("fmnist", "cifar10") for v in chali.CLASSIFIER_VARIANTS}
 
 
 def test_means_over_sets_average_per_in_dist_and_overall():
@@ -327,7 +336,7 @@ def test_means_over_sets_average_per_in_dist_and_overall():
 
 
 def test_quoted_means_are_the_papers_section_4_3_text_on_a_0_1_scale():
-    q = paper.chali_quoted_means().set_index(["in_dist", "method"]).value
+    q = chali.chali_quoted_means().set_index(["in_dist", "method"]).value
     assert q["all", "approx_mass"] == pytest.approx(0.976) and q["all", "G-ODIN"] == pytest.approx(0.624)
     assert q["fmnist", "approx_mass"] == pytest.approx(0.987) and ("fmnist", "Energy") not in q.index
 
@@ -336,6 +345,6 @@ def test_zoo_command_line_trains_a_classifier_and_a_penalised_flow_at_an_alpha(c
     zoo.main(["classifier", "fmnist", "--variant", "godin", "--profile", "smoke"])
     zoo.main(["realnvp-alpha", "fmnist", "--alpha", "0.5", "--profile", "smoke"])
     out = capsys.readouterr().out
-    godin = cache.model_key(*zoo.classifier_recipe("fmnist", "smoke", variant="godin"))
-    half = cache.model_key(*zoo.alpha_realnvp_recipe("fmnist", "smoke", alpha=0.5))
+    godin = cache.model_key(*chali.classifier_recipe("fmnist", "smoke", variant="godin"))
+    half = cache.model_key(*chali.alpha_realnvp_recipe("fmnist", "smoke", alpha=0.5))
     assert f"classifier fmnist, godin: model {godin}" in out and f"realnvp-alpha fmnist, α 0.5: model {half}" in out

@@ -1,17 +1,26 @@
-"""The chapter modules (oodlib.chapters): each paper's sizes, recipes and claims in one place, gathered by
-profiles, zoo and claims without those modules naming a chapter (issue 14, part 4)."""
+"""The chapter packages (oodlib.chapters): each paper's paper, sizes, sets, models, pages and claims in one package of
+the same files, found by oodlib.chapters (no registry to edit) and gathered by zoo, profiles and claims (issue 14,
+part 4; issue 26, part 1)."""
 
+import ast
 import dataclasses
+import importlib
+import re
+import subprocess
+import sys
+import textwrap
 import types
+import warnings
 from pathlib import Path
 
 import pytest
 
-from oodlib import cache, chapters, claims, paper, profiles, zoo
+from oodlib import cache, chapters, page, profiles, zoo
 from oodlib.chapters import chali, hierarchy, mixture, rose, sr_ood
 from oodlib.errors import UnknownName
 
 REPO = Path(__file__).resolve().parents[1]
+FILES = ("paper", "sizes", "sets", "models", "pages", "claims")
 
 
 def test_the_chapters_are_found_in_the_books_order():
@@ -23,7 +32,9 @@ def test_the_chapters_are_found_in_the_books_order():
 @pytest.mark.parametrize("module", chapters.modules(), ids=chapters.folder)
 def test_a_chapter_matches_its_paper_its_notebooks_and_its_labels(module):
     folder = chapters.folder(module)
-    assert paper.PAPERS[module.PAPER][2] == folder, "oodlib.paper.PAPERS names another chapter folder"
+    info = chapters.papers()[module.PAPER]
+    assert info == (module.AUTHORS, module.TITLE, folder), "chapters.papers() names another chapter folder"
+    assert info.chapter == folder and info.authors and info.title
     assert (REPO / "notebooks" / folder).is_dir()
     fields = {f.name for f in dataclasses.fields(module.Sizes)}
     assert fields == set(module.FIELD_LABELS), "every size needs its label on the setting tables"
@@ -32,44 +43,92 @@ def test_a_chapter_matches_its_paper_its_notebooks_and_its_labels(module):
         assert (REPO / "notebooks" / f"{c.page}.py").exists(), f"{c.id}: no page {c.page}"
 
 
-def test_every_paper_with_a_chapter_folder_has_a_chapter_module():
-    with_folder = {ch for _, _, ch in paper.PAPERS.values() if ch}
-    assert with_folder == set(chapters.by_folder())
+@pytest.mark.parametrize("module", chapters.modules(), ids=chapters.folder)
+def test_every_chapter_is_the_same_files_and_re_exports_every_name_they_define(module):
+    """paper, sizes, sets, models, pages, claims: each public name a file defines is the package's own."""
+    here = Path(module.__file__).parent
+    assert {p.stem for p in here.glob("*.py")} == {"__init__", *FILES}
+    assert all(hasattr(module, name) for name in chapters.REQUIRED)
+    assert {"AUTHORS", "TITLE"} <= set(chapters.REQUIRED)
+    for part in FILES:
+        sub = importlib.import_module(f"{module.__name__}.{part}")
+        defined = set()
+        for node in ast.parse((here / f"{part}.py").read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                defined |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        public = (n for n in defined if not n.startswith("_"))
+        lacking = sorted(n for n in public if getattr(module, n, None) is not getattr(sub, n))
+        assert not lacking, f"{module.__name__} does not re-export {part}.py's {lacking}"
 
 
-def test_a_profile_reads_each_size_from_its_chapter():
-    cpu = profiles.get_profile("cpu")
-    assert cpu.glow_epochs == rose.SIZES["cpu"].glow_epochs
-    assert cpu.chali_n_test == chali.SIZES["cpu"].chali_n_test == 2000
-    assert profiles.PAPER.vae_epochs == {"fmnist": 100, "cifar10": 100}      # ROSE App. B.1
-    assert profiles.PAPER.realnvp_epochs == {"fmnist": 200, "cifar10": 200}  # Chali §4.1
-    assert set(cpu.fields()) == set(profiles.FIELD_LABELS)
-    with pytest.raises(AttributeError, match="no size 'glow_epoch'"):
-        cpu.glow_epoch
+def test_every_paper_with_numbers_has_a_chapter_and_every_chapter_a_paper():
+    from oodlib import paper
+
+    papers = chapters.papers()
+    assert list(papers) == [m.PAPER for m in chapters.modules()]                 # the book's order
+    assert {p.chapter for p in papers.values()} == set(chapters.by_folder())
+    assert set(papers) == set(chapters.by_folder().values()) == set(paper.numbers().paper)
 
 
-def test_every_size_has_a_label_of_its_own():
-    labels = list(profiles.FIELD_LABELS.values())
+def test_an_unknown_chapter_is_refused_and_the_chapters_named():
+    with pytest.raises(UnknownName, match="no chapter 'nope'; chapters: rose, chali, mixture, sr_ood, hierarchy"):
+        chapters.get("nope")
+
+
+@pytest.mark.parametrize("module", chapters.modules(), ids=chapters.folder)
+def test_a_pages_chapter_is_found_by_its_folder(module, monkeypatch):
+    """Two chapters may define the same name: a page reads its own chapter's, found by the folder in its name."""
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)       # Page() replaces it
+    assert chapters.get(chapters.folder(module)) is module
+    for c in module.CLAIMS:
+        p = page.Page(c.page, "smoke", 0)
+        assert p.chapter is module and p.sizes is module.SIZES["smoke"] and p.paper == module.PAPER
+
+
+def test_a_chapter_reads_each_size_at_a_profile():
+    assert chapters.sizes_at(rose.SIZES, "cpu").glow_epochs == rose.SIZES["cpu"].glow_epochs
+    assert chapters.sizes_at(chali.SIZES, "cpu").chali_n_test == chali.SIZES["cpu"].chali_n_test == 2000
+    assert rose.SIZES["paper"].vae_epochs == {"fmnist": 100, "cifar10": 100}      # ROSE App. B.1
+    assert chali.SIZES["paper"].realnvp_epochs == {"fmnist": 200, "cifar10": 200}  # Chali §4.1
+    for m in chapters.modules():
+        assert set(m.SIZES) == set(chapters.PROFILE_NAMES) == {"smoke", "cpu", "paper"}
+        assert all(isinstance(s, m.Sizes) for s in m.SIZES.values())
+    with pytest.raises(AttributeError, match="glow_epoch"):
+        rose.SIZES["cpu"].glow_epoch
+    with pytest.raises(UnknownName, match="unknown profile 'gpu'.*smoke, cpu, paper"):
+        chapters.sizes_at(rose.SIZES, "gpu")
+
+
+@pytest.mark.parametrize("module", chapters.modules(), ids=chapters.folder)
+def test_every_size_has_a_label_of_its_own(module):
+    labels = list(module.FIELD_LABELS.values())
     assert len(labels) == len(set(labels)), "two sizes share a label: the setting tables would merge their rows"
 
 
-def test_a_name_a_chapter_imports_is_not_taken_for_its_own():
-    assert chapters.find("TrainConfig") is None and chapters.find("Claim") is None
-    assert chapters.find("CHALI_ALPHA") is chali and chapters.find("ID_SET") is None   # mixture imports it
-
-
-def test_two_chapters_defining_one_size_is_an_error():
-    @dataclasses.dataclass(frozen=True)
-    class Other:
-        glow_epochs: int = 1
-    fake = types.SimpleNamespace(__name__="oodlib.chapters.fake", Sizes=Other, FIELD_LABELS={"glow_epochs": "x"})
-    with pytest.raises(TypeError, match="glow_epochs.*two chapters"):
-        profiles._gather([rose, fake])
-
-
 def test_field_lists_and_recipes_are_reached_through_profiles_and_zoo():
-    assert profiles.GLOW_FIELDS is rose.GLOW_FIELDS and profiles.CHALI_FIELDS is chali.CHALI_FIELDS
-    assert zoo.trained_glow is rose.trained_glow and zoo.CHALI_ALPHA == chali.CHALI_ALPHA == 2.0
+    """The compat names that pages, benchmarks and scripts not yet moved to their chapter read (``zoo.trained_vae``,
+    ``profiles.OE_FIELDS``) exist and are the chapters' own; there is no lookup by name any more (no module
+    ``__getattr__``), so an unknown name is an AttributeError."""
+    read = set()
+    for folder in ("notebooks", "benchmarks", "scripts"):
+        for src in (REPO / folder).rglob("*.py"):
+            read |= set(re.findall(r"\b(zoo|profiles)\.([A-Za-z_][A-Za-z_0-9]*)", src.read_text()))
+    assert ("zoo", "trained_vae") in read and ("profiles", "OE_FIELDS") in read
+    lacking = sorted(f"{m}.{n}" for m, n in read if not hasattr({"zoo": zoo, "profiles": profiles}[m], n))
+    assert not lacking, f"read by a page, benchmark or script but gone: {lacking}"
+    assert zoo.trained_vae is rose.trained_vae and profiles.OE_FIELDS is rose.OE_FIELDS
+    assert chali.CHALI_ALPHA == 2.0
+    for module in (zoo, profiles):
+        taken = {n: o for n, o in vars(module).items() if not n.startswith("_") and n != "annotations"
+                 and getattr(o, "__module__", None) != module.__name__}       # not zoo's own kinds(), fetch(), ...
+        for name, obj in taken.items():
+            for m in chapters.modules():
+                if hasattr(m, name):
+                    assert getattr(m, name) is obj, f"{module.__name__}.{name} is not {chapters.folder(m)}.{name}"
+    assert not hasattr(zoo, "__getattr__") and not hasattr(profiles, "__getattr__")
     with pytest.raises(AttributeError):
         profiles.NO_SUCH_FIELDS
     with pytest.raises(AttributeError):
@@ -80,7 +139,7 @@ def test_every_kind_is_defined_once_and_its_recipe_matches_the_chapters_own():
     kinds = zoo.kinds()
     assert set(kinds) == (set(rose.MODELS) | set(chali.MODELS) | set(mixture.MODELS) | set(sr_ood.MODELS)
                           | set(hierarchy.MODELS))
-    assert not set(rose.MODELS) & set(chali.MODELS)
+    assert len(kinds) == sum(len(m.MODELS) for m in chapters.modules())        # no kind in two chapters
     # the dispatch gives exactly the chapter function's recipe (same cache key)
     assert cache.model_key(*zoo.recipe("width-vae", "fmnist", "smoke", 0, 0.5)) == \
         cache.model_key(*rose.width_vae_recipe("fmnist", "smoke", 0, 0.5))
@@ -97,23 +156,67 @@ def test_every_kind_is_defined_once_and_its_recipe_matches_the_chapters_own():
         zoo.recipe("gan", "fmnist", "smoke")
 
 
+def test_a_kind_two_chapters_define_is_an_error(monkeypatch):
+    fake = types.SimpleNamespace(__name__="oodlib.chapters.fake", MODELS={"vae": rose.MODELS["vae"]})
+    monkeypatch.setattr(chapters, "modules", lambda: (rose, fake))
+    with pytest.raises(TypeError, match="model kind 'vae' is defined by two chapters"):
+        zoo.kinds()
+
+
 def test_a_chapter_recipe_refuses_an_unknown_profile():
     with pytest.raises(UnknownName, match="unknown profile 'gpu'.*smoke, cpu, paper"):
         rose.vae_recipe("fmnist", "gpu")
 
 
 def test_the_claims_are_every_chapters_in_the_books_order():
-    ids = [c.id for c in claims.CLAIMS]
+    ids = [c.id for c in chapters.all_claims()]
     assert ids == [c.id for m in (rose, chali, mixture, sr_ood, hierarchy) for c in m.CLAIMS]
     assert len(set(ids)) == len(ids)
 
 
-def test_no_two_chapters_define_the_same_public_name():
-    """``zoo.<name>`` finds a recipe or constant by its name in the one chapter that defines it: a public name two
-    chapters define (e.g. two ``trained_background_vae``) would make that lookup fail."""
-    import itertools
+THROWAWAY = {
+    "__init__.py": """
+        from .claims import CLAIMS
+        from .models import MODELS, profile_models
+        from .paper import AUTHORS, ORDER, PAPER, TITLE
+        from .sizes import FIELD_LABELS, SIZES, Sizes
+        """,
+    "paper.py": 'PAPER, AUTHORS, TITLE, ORDER = "throwaway", "A. Author", "A throwaway paper", 99\n',
+    "sizes.py": """
+        from dataclasses import dataclass
 
-    shared = set(chapters.REQUIRED) | {"PAPER_KEYS"}
-    for a, b in itertools.combinations(chapters.modules(), 2):
-        both = {n for n in chapters._own_names(a) & chapters._own_names(b) if not n.startswith("_")} - shared
-        assert not both, f"{chapters.folder(a)} and {chapters.folder(b)} both define {sorted(both)}"
+        @dataclass(frozen=True)
+        class Sizes:
+            epochs: int = 100
+
+        SIZES = {"smoke": Sizes(epochs=1), "cpu": Sizes(epochs=5), "paper": Sizes()}
+        FIELD_LABELS = {"epochs": "training epochs"}
+        """,
+    "sets.py": "",
+    "models.py": "MODELS = {}\n\n\ndef profile_models(profile):\n    return []\n",
+    "pages.py": "",
+    "claims.py": "CLAIMS = []\n",
+}
+
+
+def test_adding_a_chapter_is_a_package_of_the_same_files(tmp_path):
+    """A chapter is a notebooks folder, a chapter package, _toc entries and the paper's numbers: nothing else names
+    it. A throwaway package, put beside the chapters (in a subprocess: the real package stays as it is), is found."""
+    (tmp_path / "throwaway").mkdir()
+    for name, text in THROWAWAY.items():
+        (tmp_path / "throwaway" / name).write_text(textwrap.dedent(text))
+    script = f"""
+        import oodlib.chapters as ch
+        from oodlib.page import Page
+        ch.__path__.append({str(tmp_path)!r})
+        ch.modules.cache_clear()
+        assert [ch.folder(m) for m in ch.modules()][-1] == "throwaway", ch.modules()
+        assert ch.papers()["throwaway"] == ("A. Author", "A throwaway paper", "throwaway")
+        assert ch.by_folder()["throwaway"] == "throwaway"
+        p = Page("throwaway/p1", "smoke", 0)
+        assert p.chapter is ch.get("throwaway") and p.sizes.epochs == 1 and p.paper == "throwaway"
+        print("ok")
+        """
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=REPO, capture_output=True, text=True,
+                         check=False, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-3000:]

@@ -139,19 +139,19 @@ def test_energy_penalty_config_keys():
 
 
 def test_classifier_recipes_match_the_flow_size_and_name_their_variant():
-    from oodlib import zoo
+    from oodlib.chapters import chali
 
     def params(cfg):
         return parameter_count(build(cfg.to_dict()))
 
-    flow = params(zoo.realnvp_recipe("fmnist", "cpu")[0])
-    plain, godin, energy = (zoo.classifier_recipe("fmnist", "cpu", variant=v) for v in zoo.CLASSIFIER_VARIANTS)
+    flow = params(chali.realnvp_recipe("fmnist", "cpu")[0])
+    plain, godin, energy = (chali.classifier_recipe("fmnist", "cpu", variant=v) for v in chali.CLASSIFIER_VARIANTS)
     assert abs(params(plain[0]) - flow) / flow < 0.15
     assert (plain[0].head, godin[0].head, energy[0].head) == ("linear", "godin", "linear")
     assert energy[2].penalty == "energy_outlier" and energy[2].penalty_data == "mnist:train"
-    assert plain[2].penalty is None and plain[1] == zoo.realnvp_recipe("fmnist", "cpu")[1]   # the flow's images
+    assert plain[2].penalty is None and plain[1] == chali.realnvp_recipe("fmnist", "cpu")[1]   # the flow's images
     spec = plain[1]
-    held = zoo.held_out_images(spec, 50)
+    held = chali.held_out_images(spec, 50)
     train_imgs = {bytes(i.numpy()) for i in spec.load().x}
     assert len(held) == 50 and not any(bytes(i.numpy()) in train_imgs for i in held.x)
 

@@ -105,7 +105,7 @@ def test_registry_sha256_keys_are_split_files():
 
 
 def test_the_part_of_dtd_is_a_set_of_its_own_and_never_named_dtd():
-    from oodlib import paper
+    from oodlib.chapters import chali
 
     part, whole = data.info("dtd_partial"), data.info("dtd")
     assert "partial" in part.title.lower() and "partial" in part.note
@@ -113,13 +113,13 @@ def test_the_part_of_dtd_is_a_set_of_its_own_and_never_named_dtd():
     assert "partial" not in whole.title.lower() and whole.splits["test"] != part.splits["test"]
     assert not data.is_available("dtd", "test")                   # the full DTD is not on these machines
     if data.is_available("dtd_partial", "test"):
-        assert paper.chali_table2_sets("cifar10", data.is_available)[2] == "dtd_partial"
-    sets = paper.chali_table2_sets("cifar10", lambda name: name != "dtd")
+        assert chali.chali_table2_sets("cifar10", data.is_available)[2] == "dtd_partial"
+    sets = chali.chali_table2_sets("cifar10", lambda name: name != "dtd")
     assert "dtd_partial" in sets and "dtd" not in sets
-    assert paper.chali_table2_sets("cifar10", lambda name: True) == paper.CHALI_TABLE2_OOD["cifar10"]
+    assert chali.chali_table2_sets("cifar10", lambda name: True) == chali.CHALI_TABLE2_OOD["cifar10"]
     # a missing set with no part here stays: the loader reports it missing
-    assert "svhn" in paper.chali_table2_sets("cifar10", lambda name: name != "svhn")
-    assert paper.chali_table2_sets("fmnist", lambda name: False) == paper.CHALI_TABLE2_OOD["fmnist"]
+    assert "svhn" in chali.chali_table2_sets("cifar10", lambda name: name != "svhn")
+    assert chali.chali_table2_sets("fmnist", lambda name: False) == chali.CHALI_TABLE2_OOD["fmnist"]
 
 
 def test_what_each_of_our_sets_stands_for():

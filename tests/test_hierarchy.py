@@ -834,8 +834,7 @@ def fake_cache(tmp_path, monkeypatch):
     """A cached model KEY with snapshots of epochs 1..3 in a scratch cache; checkpoints/ and its manifest in tmp."""
     ckpt = tmp_path / "checkpoints"
     ckpt.mkdir()
-    monkeypatch.setattr(cache, "CHECKPOINTS", ckpt)
-    monkeypatch.setattr(cache, "MANIFEST", ckpt / "manifest.json")
+    monkeypatch.setenv("OODLIB_CHECKPOINTS", str(ckpt))
     monkeypatch.setenv("OODLIB_CACHE", str(tmp_path / "local"))
     models = cache.cache_dir()
     (models / f"{KEY}.snapshots").mkdir(parents=True)
@@ -861,7 +860,7 @@ def test_promote_commits_the_chosen_snapshot_epochs_in_half_precision(fake_cache
         assert torch.equal(t["n"], torch.arange(3))
     assert json.loads((folder / "snapshots.json").read_text())["epochs"] == [1, 3]
     assert cache.snapshots(KEY) == {1: folder / "epoch1.safetensors", 3: folder / "epoch3.safetensors"}
-    entry = json.loads(cache.MANIFEST.read_text())[KEY]
+    entry = json.loads(cache.manifest_path().read_text())[KEY]
     assert entry["sha256"] == _sha(dst) and load_file(str(dst))["w"].dtype == torch.float32
     assert entry["snapshots"] == {f"epoch{k}.safetensors": _sha(folder / f"epoch{k}.safetensors") for k in (1, 3)}
 
@@ -877,7 +876,7 @@ def test_promote_refuses_epochs_not_kept_and_drops_stale_ones(fake_cache):
     cache.promote(KEY, with_snapshots=True, snapshot_epochs=[1])
     assert not (folder / "epoch3.safetensors").exists()
     assert cache.snapshots(KEY) == {1: folder / "epoch1.safetensors"}
-    assert set(json.loads(cache.MANIFEST.read_text())[KEY]["snapshots"]) == {"epoch1.safetensors"}
+    assert set(json.loads(cache.manifest_path().read_text())[KEY]["snapshots"]) == {"epoch1.safetensors"}
     cache.promote(KEY, with_snapshots=True)                       # no snapshot_epochs: every epoch kept
     assert set(cache.snapshots(KEY)) == {1, 2, 3}
 
@@ -895,7 +894,7 @@ def _one_row(profile):
 def test_after_epochs_reads_a_profile_field_that_is_one_number():
     """after_epochs=("hi_epochs", "cifar10", 125): not tested at cpu (12 epochs), tested (reproduced) at paper (250)."""
     claim = claims.Claim("t", "hierarchy", "§S5", "hierarchy/x", "text", {"paper": "hierarchy", "metric": "AUROC"},
-                         "above", threshold=0.5, after_epochs=("hi_epochs", "cifar10", 125))
+                         "above", threshold=0.5, after_epochs=("hi_epochs", "cifar10", 125), sizes=hierarchy.SIZES)
     cpu = claims.verdict(claim, _one_row("cpu"))
     assert cpu["verdict"] == "not tested" and "trains 12 epochs" in cpu["evidence"], cpu
     paper = claims.verdict(claim, _one_row("paper"))

@@ -46,8 +46,9 @@ def _closest_difference(recipe: dict, manifest: dict) -> str:
 
 @pytest.fixture(scope="module")
 def manifest() -> dict:
-    assert cache.MANIFEST.exists(), f"{cache.MANIFEST} is missing; restore it with git checkout -- checkpoints"
-    return json.loads(cache.MANIFEST.read_text())
+    path = cache.manifest_path()
+    assert path is not None and path.exists(), f"{path} is missing; restore it with git checkout -- checkpoints"
+    return json.loads(path.read_text())
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def test_every_cpu_recipe_resolves_to_a_committed_checkpoint(manifest, cpu_recip
         if entry is None:
             problems.append(f"{label}: its cache key is now {key}, which checkpoints/manifest.json does not list; "
                             + _closest_difference(payload, manifest))
-        elif not (cache.CHECKPOINTS / f"{key}.safetensors").exists():      # where cache.get_trained looks
+        elif not (cache.checkpoints_dir() / f"{key}.safetensors").exists():      # where cache.get_trained looks
             problems.append(f"{label}: key {key} is in the manifest but checkpoints/{key}.safetensors is missing "
                             f"(restore it: git checkout -- checkpoints/{key}.safetensors)")
     assert not problems, (
@@ -103,7 +104,7 @@ def test_every_cpu_model_that_keeps_snapshots_has_every_epoch_committed():
         found += 1
         model_cfg, spec, tcfg = zoo.recipe(kind, d, PROFILE, SEED, extra)
         key = cache.model_key(model_cfg, spec, tcfg)
-        folder = cache.CHECKPOINTS / f"{key}.snapshots"
+        folder = cache.checkpoints_dir() / f"{key}.snapshots"
         assert (folder / "snapshots.json").exists(), f"{kind} {d}: no committed snapshots in {folder}"
         epochs = cache.snapshots(key)
         wanted = zoo.committed_snapshot_epochs(kind, PROFILE, extra) or range(1, tcfg.epochs + 1)

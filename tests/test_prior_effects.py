@@ -94,14 +94,19 @@ def test_table1_rows_read_the_papers_eight_numbers():
     assert mixture.table1_key(rows.iloc[0].copy().replace({"mnist": "fmnist"})) is None
 
 
-def test_model_labels_and_the_sweep():
+def test_model_labels_and_the_sweep(monkeypatch):
+    import warnings
+
+    from oodlib.page import Page
+
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)     # Page() replaces it
     assert [mixture.model_label(s) for s in mixture.TABLE1_SPECS["prior-glow"]] == \
         ["uni (1, 7)", "uni (1)", "uni (7)", "multi (1, 7)"]
     assert mixture.sweep_label("generalized:25|1,7") == "generalized, d = 25" and mixture.sweep_label("uni|1,7") == "uni"
-    swept = mixture.sweep_priors("cpu")
+    swept = mixture.sweep_priors(Page("mixture/s5_3_distance", "cpu", 0))
     assert {p.kind for p in swept.values()} == {"gaussian", "generalized"}
     assert {100.0, 150.0} <= {p.distance for p in swept.values()}         # Table 1's multi models are in the sweep
-    assert len(mixture.distance_specs("cpu")) >= 10                        # at least five distances per kind
+    assert len(mixture.distance_specs(mixture.SIZES["cpu"])) >= 10                        # at least five distances per kind
 
 
 def test_profile_models_list_each_model_once():

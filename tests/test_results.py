@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from oodlib import chapters, claims, paper, results
-from oodlib.profiles import PROFILES
+from oodlib.chapters import PROFILE_NAMES
 
 SHARED_NUMBERS = Path(__file__).resolve().parents[2] / "shared" / "papers" / "paper_numbers.csv"
 
@@ -41,8 +41,9 @@ def test_rows_have_exactly_the_schema_and_paper_values():
                      profile="smoke", seed=0)
     assert list(t.columns) == results.COLUMNS
     assert t.paper_value.tolist() == pytest.approx([0.161, 0.626])
-    with pytest.raises(ValueError, match="paper must be one of"):
-        results.rows(_values(), paper_name="ROSE", section="", table="", model="", in_dist="", profile="", seed=0)
+    for bad in ("", None):        # a paper's key is a chapter's PAPER (Page.rows passes its chapter's)
+        with pytest.raises(ValueError, match="paper_name must be a paper's key"):
+            results.rows(_values(), paper_name=bad, section="", table="", model="", in_dist="", profile="", seed=0)
 
 
 def test_save_refuses_other_columns_and_writes_atomically(monkeypatch, tmp_path):
@@ -56,6 +57,8 @@ def test_save_refuses_other_columns_and_writes_atomically(monkeypatch, tmp_path)
     back = results.load_all(tmp_path)
     assert back.drop(columns="page").equals(pd.read_csv(path, keep_default_na=False,
                                                         na_values={"value": [""], "paper_value": [""]}))
+    elsewhere = results.save(t, "page", folder=tmp_path / "mine")     # a folder given wins over the runner's
+    assert elsewhere == tmp_path / "mine" / "page.csv" and elsewhere.read_text() == path.read_text()
 
 
 def _claim_rows(values, papers):
@@ -92,8 +95,8 @@ def test_committed_results_follow_the_schema_and_quote_the_paper_exactly():
     if table.empty:
         pytest.skip("no committed results yet")
     assert list(table.columns) == results.COLUMNS + ["page"]
-    assert set(table.paper) <= set(results.PAPERS)
-    assert set(table.profile) <= set(PROFILES)
+    assert set(table.paper) <= set(chapters.by_folder().values())
+    assert set(table.profile) <= set(PROFILE_NAMES)
     quoted = table.model == "quoted from the paper"     # baselines not re-run: the paper's number, no value of ours
     assert np.isfinite(table[~quoted].value).all()
     assert table[quoted].value.isna().all() and table[quoted].paper_value.notna().all()
@@ -108,7 +111,7 @@ def _quoted(r, table):
     tables, the
     mean of the paper's per-class cells; for a mean over OOD sets (``results.means_over_sets``: ood "mean"), the
     mean of the paper's numbers of the page's sets it averages (of its in_dist, or of every one for "all")."""
-    from oodlib import oneclass
+    from oodlib.chapters import chali
 
     if r.ood == "mean":
         same = table[(table.page == r.page) & (table.method == r.method) & (table.metric == r.metric)
@@ -130,7 +133,7 @@ def _quoted(r, table):
     if r.in_dist.endswith(":mean"):
         dataset = r.in_dist.split(":")[0]
         cells = [paper.value(r.paper, table, model, f"{dataset}:{c}", r.ood, method, r.metric, variant)
-                 for c in oneclass.CLASS_NAMES[dataset]]
+                 for c in chali.CLASS_NAMES[dataset]]
         return None if None in cells else float(np.mean(cells))
     renamed = [paper.CHALI_PAPER_NAMES[r.ood]] if r.paper == "approx_mass" and r.ood in paper.CHALI_PAPER_NAMES else []
     for ood in (r.ood, *renamed):
@@ -202,7 +205,7 @@ def test_every_claim_names_a_page_in_the_table_of_contents():
     from oodlib import book
 
     pages = {str(p.relative_to(book.NOTEBOOKS).with_suffix("")) for p in book.sources()}
-    assert {c.page for c in claims.CLAIMS} <= pages
+    assert {c.page for c in chapters.all_claims()} <= pages
 
 
 def test_load_page_names_the_page_to_run_when_missing(tmp_path):
@@ -215,7 +218,7 @@ def test_the_papers_own_numbers_pass_its_robustness_claims(claim_id, table):
     """A rule that fails on the paper's own values would be testing something the paper does not claim. The paper
     gives no interval for a difference: rule ``beats`` reads the paper's numbers as exact (an interval of one
     point, the printed difference); without any interval it cannot judge them."""
-    claim = next(c for c in claims.CLAIMS if c.id == claim_id)
+    claim = next(c for c in chapters.all_claims() if c.id == claim_id)
     p = paper.numbers()
     p = p[(p.paper == "rose") & (p.table == table) & p.value.notna()]
     rows = pd.DataFrame({"paper": "rose", "section": claim.select.get("section", ""), "table": table,

@@ -6,7 +6,8 @@ import torch
 from oodlib import cache
 from oodlib.errors import BadInput, UnknownName
 from oodlib.io import atomic_path
-from oodlib.models import VAE, VAEConfig
+from oodlib.models import VAE, GlowConfig, VAEConfig, build
+from oodlib.outlier_loss import OutlierLoss
 from oodlib.train import TrainConfig, train
 
 CFG = VAEConfig(channels=1, base=32, latent=4, width=0.125)
@@ -104,12 +105,12 @@ def test_committed_checkpoints_match_their_manifest():
 
     from oodlib.data.loading import file_sha256
 
-    if not cache.MANIFEST.exists():
+    if cache.manifest_path() is None or not cache.manifest_path().exists():
         pytest.skip("no committed checkpoints yet")
-    manifest = json.loads(cache.MANIFEST.read_text())
+    manifest = json.loads(cache.manifest_path().read_text())
     total = 0
     for key, entry in manifest.items():
-        path = cache.CHECKPOINTS / entry["file"]
+        path = cache.checkpoints_dir() / entry["file"]
         assert file_sha256(path) == entry["sha256"], key
         total += path.stat().st_size
     # The cpu weights stay small enough to clone with the book: ROSE's VAEs and Glows ~66 MiB, the approximate-mass
@@ -119,13 +120,13 @@ def test_committed_checkpoints_match_their_manifest():
     # ~27 MiB, Schirrmeister's 19 small Glows, two other flows and a classifier in half precision ~11 MiB; with the
     # committed snapshots (Chali §3.1, ~49 MiB; Schirrmeister's curves, 13 epochs, ~7 MiB) the whole folder stays
     # under the project's 450 MB.
-    snapshots = sum(f.stat().st_size for f in cache.CHECKPOINTS.glob("*.snapshots/*"))
+    snapshots = sum(f.stat().st_size for f in cache.checkpoints_dir().glob("*.snapshots/*"))
     assert total < 375 * 2 ** 20 and total + snapshots < 450 * 10 ** 6
 
 
 def test_the_committed_weights_with_their_snapshots_stay_under_the_books_budget():
     # The final weights (above) and the per-epoch snapshots of Chali §3.1's CIFAR-10 RealNVP (half precision, ~51 MiB)
-    total = sum(p.stat().st_size for p in cache.CHECKPOINTS.rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for p in cache.checkpoints_dir().rglob("*") if p.is_file())
     assert total < 450 * 2 ** 20, f"checkpoints/ holds {total / 2 ** 20:.0f} MiB; the book's budget is 450 MiB"
 
 
@@ -135,8 +136,7 @@ def test_a_tampered_committed_checkpoint_is_refused(monkeypatch, tmp_path):
     key = cache.model_key(CFG, cache.DataSpec("mnist"), TrainConfig(epochs=1))
     (tmp_path / f"{key}.safetensors").write_bytes(b"not the weights")
     (tmp_path / "manifest.json").write_text(json.dumps({key: {"sha256": "0" * 64}}))
-    monkeypatch.setattr(cache, "CHECKPOINTS", tmp_path)
-    monkeypatch.setattr(cache, "MANIFEST", tmp_path / "manifest.json")
+    monkeypatch.setenv("OODLIB_CHECKPOINTS", str(tmp_path))
     with pytest.raises(ValueError, match="does not match its sha256"):
         cache.get_trained(CFG, cache.DataSpec("mnist"), TrainConfig(epochs=1), progress=False)
 
@@ -149,8 +149,7 @@ def test_a_tampered_committed_snapshot_is_refused(monkeypatch, tmp_path):
     (folder / "epoch1.safetensors").write_bytes(b"not the weights")
     (folder / "snapshots.json").write_text(json.dumps({"key": "abc", "epochs": [1]}))
     (tmp_path / "manifest.json").write_text(json.dumps({"abc": {"snapshots": {"epoch1.safetensors": "0" * 64}}}))
-    monkeypatch.setattr(cache, "CHECKPOINTS", tmp_path)
-    monkeypatch.setattr(cache, "MANIFEST", tmp_path / "manifest.json")
+    monkeypatch.setenv("OODLIB_CHECKPOINTS", str(tmp_path))
     with pytest.raises(ValueError, match="epoch1.safetensors does not match its sha256"):
         cache.snapshots("abc")
 
@@ -159,9 +158,9 @@ def test_background_training_keeps_earlier_keys_and_perturbs_the_batches(monkeyp
     spec, tcfg = cache.DataSpec("mnist"), TrainConfig(epochs=1)
     assert "perturb_mu" not in tcfg.to_dict()          # keys of recipes without perturbation are unchanged
     assert cache.model_key(CFG, spec, tcfg) != cache.model_key(CFG, spec, TrainConfig(epochs=1, perturb_mu=0.3))
-    from oodlib import zoo
-    model, _, bg = zoo.background_vae_recipe("fmnist", "cpu")
-    assert bg.perturb_mu == 0.3 and bg.weight_decay == 0.0 and model == zoo.vae_recipe("fmnist", "cpu")[0]
+    from oodlib.chapters import rose
+    model, _, bg = rose.background_vae_recipe("fmnist", "cpu")
+    assert bg.perturb_mu == 0.3 and bg.weight_decay == 0.0 and model == rose.vae_recipe("fmnist", "cpu")[0]
     seen = []
 
     class Recorder(VAE):
@@ -177,18 +176,18 @@ def test_background_training_keeps_earlier_keys_and_perturbs_the_batches(monkeyp
 
 
 def test_glow_recipes_follow_rose_appendix_b2_and_b3():
-    from oodlib import zoo
+    from oodlib.chapters import rose
     for d, channels, levels, steps, wd in (("fmnist", 1, 2, 16, 0.0), ("cifar10", 3, 3, 8, 5e-5)):
-        model, spec, tcfg = zoo.glow_recipe(d, "paper")
-        assert (model.channels, model.levels, model.steps, model.hidden) == (channels, levels, steps, zoo.GLOW_ARCH[d]["hidden"])
+        model, spec, tcfg = rose.glow_recipe(d, "paper")
+        assert (model.channels, model.levels, model.steps, model.hidden) == (channels, levels, steps, rose.GLOW_ARCH[d]["hidden"])
         assert (tcfg.optimizer, tcfg.lr, tcfg.batch_size, tcfg.weight_decay, tcfg.epochs, tcfg.lr_step_epochs) == \
             ("adamax", 5e-4, 64, wd, 50, None)
-        bg_model, bg_spec, bg = zoo.background_glow_recipe(d, "paper")
+        bg_model, bg_spec, bg = rose.background_glow_recipe(d, "paper")
         assert bg_model == model and bg_spec == spec
-        assert (bg.perturb_mu, bg.weight_decay) == (zoo.BACKGROUND_GLOW[d]["mu"], zoo.BACKGROUND_GLOW[d]["l2"])
-    assert (zoo.glow_recipe("fmnist", "cpu")[0].levels, zoo.glow_recipe("fmnist", "cpu")[0].steps) == (2, 16)
+        assert (bg.perturb_mu, bg.weight_decay) == (rose.BACKGROUND_GLOW[d]["mu"], rose.BACKGROUND_GLOW[d]["l2"])
+    assert (rose.glow_recipe("fmnist", "cpu")[0].levels, rose.glow_recipe("fmnist", "cpu")[0].steps) == (2, 16)
     with pytest.raises(UnknownName, match="no Glow recipe"):
-        zoo.glow_recipe("mnist", "cpu")
+        rose.glow_recipe("mnist", "cpu")
 
 
 def test_a_warm_up_raises_the_learning_rate_linearly_to_its_value():
@@ -242,18 +241,72 @@ def test_promoting_again_keeps_the_committed_snapshots_listed(monkeypatch, tmp_p
 
     cache_root, ckpt = tmp_path / "cache", tmp_path / "checkpoints"
     monkeypatch.setenv("OODLIB_CACHE", str(cache_root))
-    monkeypatch.setattr(cache, "CHECKPOINTS", ckpt)
-    monkeypatch.setattr(cache, "MANIFEST", ckpt / "manifest.json")
+    monkeypatch.setenv("OODLIB_CHECKPOINTS", str(ckpt))
     spec, tcfg = cache.DataSpec("mnist", n=16), TrainConfig(epochs=2, batch_size=8)
     model = cache.get_trained(CFG, spec, tcfg, progress=False, keep_snapshots=True)
     key = model.cache_key
     cache.promote(key, note="first", with_snapshots=True)
-    listed = json.loads(cache.MANIFEST.read_text())[key]["snapshots"]
+    listed = json.loads(cache.manifest_path().read_text())[key]["snapshots"]
     folder = ckpt / f"{key}.snapshots"
     assert listed == {f.name: file_sha256(f) for f in folder.glob("epoch*.safetensors")} and len(listed) == 2
     from safetensors.torch import load_file
     assert all(v.dtype == torch.float16 for v in load_file(str(folder / "epoch1.safetensors")).values()
                if v.is_floating_point())
     cache.promote(key, note="again")                        # without snapshots: the listing stays
-    assert json.loads(cache.MANIFEST.read_text())[key]["snapshots"] == listed
+    assert json.loads(cache.manifest_path().read_text())[key]["snapshots"] == listed
     assert sorted(cache.snapshots(key)) == [1, 2]
+
+
+# ---------------------------------------------------------------------------------------------------- a training term
+# receives the models it needs (the outlier loss's reference), it does not load them from the cache
+
+OUTLIER_MODEL = GlowConfig(channels=1, image_size=8, levels=2, steps=1, hidden=4)
+OUTLIER_DATA = cache.DataSpec("mnist", "train", n=64, size=8, channels=1)
+REFERENCE_TRAIN = TrainConfig(epochs=1, batch_size=16, lr_step_epochs=None)
+
+
+def _outlier_train(reference_key: str) -> TrainConfig:
+    return TrainConfig(epochs=2, batch_size=16, lr_step_epochs=None, seed=1, penalty="outlier", penalty_weight=6000.0,
+                       penalty_data="mnist:test:64", penalty_reference=reference_key, init_from=reference_key)
+
+
+def test_outlier_penalised_recipes_keep_their_cache_keys():
+    """The reference's cache key stays data of the TrainConfig, part of the model's key: these are the keys computed
+    before the loss was given its reference instead of loading it."""
+    reference = cache.model_key(OUTLIER_MODEL, OUTLIER_DATA, REFERENCE_TRAIN)
+    assert reference == "e9f39d1963262ab0"
+    assert cache.model_key(OUTLIER_MODEL, OUTLIER_DATA, _outlier_train(reference)) == "eb1f47bfb3e5ea86"
+
+
+def test_get_trained_hands_the_outlier_loss_its_reference_where_it_was_loaded(monkeypatch, tmp_path):
+    """get_trained resolves penalty_reference and passes train a function that loads the reference at the first step,
+    where the loss used to load it (building it draws from torch's generator): the weights are those of train() given
+    such a function by hand."""
+    monkeypatch.setenv("OODLIB_CACHE", str(tmp_path))
+    load = cache.load_trained
+    loads = []
+    monkeypatch.setattr(cache, "load_trained", lambda key: loads.append(key) or load(key))
+    reference = cache.get_trained(OUTLIER_MODEL, OUTLIER_DATA, REFERENCE_TRAIN, progress=False).cache_key
+    tcfg = _outlier_train(reference)
+    model = cache.get_trained(OUTLIER_MODEL, OUTLIER_DATA, tcfg, progress=False)
+    assert loads == [reference, reference]          # init_from, then the loss's reference
+    torch.manual_seed(tcfg.seed)
+    by_hand = build(OUTLIER_MODEL.to_dict())
+    cache.start_from(by_hand, load(reference))
+    train(by_hand, OUTLIER_DATA.load().x, tcfg, progress=False, reference=lambda: load(reference))
+    mine, theirs = model.state_dict(), by_hand.state_dict()
+    assert mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in mine)
+
+
+def test_a_training_term_is_given_its_reference_not_a_cache_key():
+    """train() with penalty_reference but no reference model is BadInput naming get_trained; the outlier loss refuses a
+    cache key; a reference model without a penalty is BadInput."""
+    x = data(8)
+    cfg = TrainConfig(epochs=1, batch_size=8, penalty="outlier", penalty_weight=1.0, penalty_data="mnist:test",
+                      penalty_reference="abc")
+    with pytest.raises(BadInput, match="get_trained"):
+        train(fresh_model(), x, cfg, progress=False)
+    with pytest.raises(BadInput, match="cache key"):
+        OutlierLoss(outliers=x, reference="abc")
+    with pytest.raises(BadInput, match="reference"):
+        train(fresh_model(), x, TrainConfig(epochs=1, batch_size=8), progress=False, reference=fresh_model())

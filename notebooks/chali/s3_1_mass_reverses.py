@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -34,24 +36,25 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oodlib import data, display, paper, plots, profiles, traces, zoo
+from oodlib import data, display, plots
+from oodlib.chapters import chali
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("chali/s3_1_mass_reverses", profile, seed)
+P = page.sizes
 ID = "cifar10"
-page.setting(profiles.CHALI_FIELDS, [ID])
-ood, note = paper.chali_ood(paper.CHALI_TABLE1_OOD[ID], data.is_available)
-missing = page.missing([paper.CHALI_TABLE1_OOD[ID]])
+page.setting(chali.CHALI_FIELDS, [ID])
+ood, note = chali.chali_ood(chali.CHALI_TABLE1_OOD[ID], data.is_available)
+missing = page.missing([chali.CHALI_TABLE1_OOD[ID]])
 display.note(f"OOD set: {ood}." + (f" {note}" if note else ""))
 
 # %% [markdown]
 # ## The vanilla RealNVP after every epoch
 
 # %%
-snapshots = zoo.realnvp_snapshots(ID, profile, seed, alpha=0.0)
-sets = {ID: data.load(ID, "test", n=P.chali_n_test, seed=seed), ood: data.load(ood, "test", n=P.chali_n_test, seed=seed)}
-trace = traces.score_snapshots(snapshots, sets)
+snapshots = chali.realnvp_snapshots(page, ID, alpha=0.0)
+sets = {ID: data.load(ID, "test", n=P.chali_n_test, seed=page.seed), ood: data.load(ood, "test", n=P.chali_n_test, seed=page.seed)}
+trace = chali.score_snapshots(snapshots, sets)
 display.show(trace.metric_table(ID), f"Figs. 1–2 — AUROC of each score after each epoch, CIFAR-10 vs {ood} (ours)")
 
 # %% [markdown]
@@ -82,7 +85,7 @@ page.save(table)
 # (CIFAR-10 on 23,000 training images; setting below), against each OOD set it scored.
 
 # %% tags=["remove-input"]
-device = traces.device_runs()
+device = chali.device_runs()
 display.show(device.summary, "GPU runs of scripts/chali_device_run.py (CIFAR-10)", index=False)
 for (arch, alpha), run in sorted(device.runs.items()):
     display.show(run.metric_table(ID), f"Figs. 1–2 on the GPU — {arch} architecture, α = {alpha:g}: AUROC after "

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -34,12 +36,13 @@ seed = 0
 # %% tags=["hide-input"]
 import pandas as pd
 
-from oodlib import data, display, oneclass, profiles, zoo
+from oodlib import data, display
+from oodlib.chapters import chali
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("chali/s4_4_one_class", profile, seed)
 DATASETS = ["mnist", "cifar10"]
-page.setting(profiles.ONECLASS_FIELDS, DATASETS)
+page.setting(chali.ONECLASS_FIELDS, DATASETS)
 
 # %% [markdown]
 # ## One penalised RealNVP per class (20 models)
@@ -47,10 +50,10 @@ page.setting(profiles.ONECLASS_FIELDS, DATASETS)
 # %%
 tables, counts = [], {}
 for d in DATASETS:
-    ours = oneclass.one_class_results(d, profile, seed, alpha=zoo.CHALI_ALPHA)
+    ours = chali.one_class_results(page, d, alpha=chali.CHALI_ALPHA)
     counts[d] = {"test images of the class": f"{ours.n_id.min()}–{ours.n_id.max()}",
                  "test images of the other classes": ours.n_rest.iloc[0]}
-    tables.append(oneclass.with_paper_and_baselines(ours, d, profile, seed))
+    tables.append(chali.with_paper_and_baselines(page, ours, d))
 table = pd.concat(tables, ignore_index=True)
 page.save(table)
 display.show(pd.DataFrame(counts), "Test images per one-class model")
@@ -66,7 +69,7 @@ display.show(pd.DataFrame(counts), "Test images per one-class model")
 for d in DATASETS:
     t = table[table.in_dist.str.startswith(d + ":")]
     display.show(display.paper_vs_ours(t, rows=("in_dist",), columns=("method",),
-                          caption=f"{oneclass.TABLE_OF[d]} — one {data.info(d).title} class against the rest, AUROC, "
+                          caption=f"{chali.TABLE_OF[d]} — one {data.info(d).title} class against the rest, AUROC, "
                                   "ours (paper)"))
 
 # %% [markdown]

@@ -5,12 +5,15 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
+# %%
 
 # %% [markdown]
 # # Hierarchies S2 — other model biases, the same likelihoods (local and fully connected Glows)
@@ -42,16 +45,15 @@ from oodlib import display
 from oodlib.chapters import hierarchy
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("hierarchy/s2_architectures", profile, seed)
 page.setting(("hi_arch", "hi_local_arch", "hi_dense_arch", "hi_epochs", "hi_lr", "hi_n_train", "hi_n_ood"), ["cifar10"])
-sets, missing = hierarchy.hier_ood_sets((*hierarchy.TABLE_S2_OOD, *hierarchy.TABLE_S3_OOD, *hierarchy.OTHER_OOD), profile,
-                                   seed)
+sets, missing = hierarchy.hier_ood_sets(page, (*hierarchy.TABLE_S2_OOD, *hierarchy.TABLE_S3_OOD, *hierarchy.OTHER_OOD))
 
 # %% [markdown]
 # ## Likelihood correlations with the full Glow
 
 # %%
-values = hierarchy.architecture_rows(profile, sets, seed)
+values = hierarchy.architecture_rows(page, sets)
 table = hierarchy.rows_by_model(page, values, section="§S2", table="S2")
 display.show(table[table.metric == "spearman"].pivot_table(index="ood", columns="model", values="value", sort=False),
              "Spearman correlation of each Glow's log-likelihoods with the full Glow's, per set (ours)")

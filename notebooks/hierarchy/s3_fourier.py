@@ -5,12 +5,15 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
+# %%
 
 # %% [markdown]
 # # Hierarchies S3 — amplitude or phase: what a Glow's likelihood follows (Fig. S1)
@@ -44,10 +47,10 @@ from oodlib import display, plots
 from oodlib.chapters import hierarchy
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("hierarchy/s3_fourier", profile, seed)
 page.setting(hierarchy.TABLE_S2_FIELDS, ["cifar10"])
-others, missing = hierarchy.hier_ood_sets((*hierarchy.TABLE_S3_OOD, "cifar100", "gtsrb"), profile, seed)
-sets = {"cifar10": hierarchy.hier_test_images(profile, seed), **others}
+others, missing = hierarchy.hier_ood_sets(page, (*hierarchy.TABLE_S3_OOD, "cifar100", "gtsrb"))
+sets = {"cifar10": hierarchy.hier_test_images(page), **others}
 missing = sorted({*missing, *page.missing(["svhn"])})
 display.note(f"Images mixed per set: {', '.join(f'{k} {len(v)}' for k, v in sets.items())}. Missing here: "
              f"{', '.join(missing)}.")
@@ -58,7 +61,7 @@ display.note(f"Images mixed per set: {', '.join(f'{k} {len(v)}' for k, v in sets
 # %%
 parts = []
 for variant, label in (("finetune@0", "Glow (finetuned)"), ("scratch", "Glow (from scratch)")):
-    values, examples = hierarchy.fourier_rows(hierarchy.trained_hier_glow(profile, variant, seed), sets, seed)
+    values, examples = hierarchy.fourier_rows(page, page.model("hier-curve", "cifar10", variant), sets)
     parts.append(page.rows(values, section="§S3", table="text §S3", model=label, in_dist="cifar10"))
 table = pd.concat(parts, ignore_index=True)
 display.paper_vs_ours(table, "Spearman correlation of the mixed images' log-likelihoods with the amplitude and the "

@@ -5,12 +5,15 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
+# %%
 
 # %% [markdown]
 # # Hierarchies S7.1–S7.2 — bits/dim and finetuning (Table S1, Figs. S2–S4)
@@ -42,14 +45,14 @@ from oodlib import display, plots
 from oodlib.chapters import hierarchy
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("hierarchy/s7_1_finetuning", profile, seed)
 page.setting(hierarchy.TABLE_S2_FIELDS, ["cifar10"])
 
 # %% [markdown]
 # ## Table S1 — bits/dim on CIFAR-10's test images
 
 # %%
-bpd = page.rows(hierarchy.bits_per_dim_rows(profile, seed), section="§S7.1", table="Table S1", model="Glow",
+bpd = page.rows(hierarchy.bits_per_dim_rows(page), section="§S7.1", table="Table S1", model="Glow",
                 in_dist="cifar10")
 display.paper_vs_ours(bpd, "Table S1 — bits/dim on CIFAR-10 test images, ours (paper's); Tiny = our general Glow",
                       rows=("method",), columns=("metric",))
@@ -58,7 +61,7 @@ display.paper_vs_ours(bpd, "Table S1 — bits/dim on CIFAR-10 test images, ours 
 # ## Figs. S2–S4 — epoch by epoch, finetuned vs. from scratch
 
 # %%
-curves = hierarchy.training_curves(profile, seed)
+curves = hierarchy.training_curves(page)
 mean_auroc = curves[(curves.metric == "AUROC") & (curves.ood == "mean")]
 bits = curves[curves.metric == "bpd"]
 plots.curves({"bits/dim (Fig. S3)": {m: (g.epoch, g.value) for m, g in bits.groupby("model", sort=False)},

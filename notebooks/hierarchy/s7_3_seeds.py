@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -46,20 +48,20 @@ from oodlib import display, plots
 from oodlib.chapters import hierarchy
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("hierarchy/s7_3_seeds", profile, seed)
 page.setting(hierarchy.TABLE_S2_FIELDS, ["cifar10"])
 display.show(hierarchy.general_make_up(), "The general-distribution set (ours), beside the paper's 1,000,000 Tiny "
              "Images: images per source set in its general half and in its evaluation half", digits=0)
-sets, missing = hierarchy.hier_ood_sets(hierarchy.TABLE_S2_OOD, profile, seed)
+sets, missing = hierarchy.hier_ood_sets(page, hierarchy.TABLE_S2_OOD)
 display.note(f"OOD sets scored: {', '.join(f'{k} ({len(v)} images)' for k, v in sets.items())}; CIFAR-10 test images: "
-             f"{len(hierarchy.hier_test_images(profile, seed))}. Missing here: {', '.join(missing)}; lsun_church (200 "
+             f"{len(hierarchy.hier_test_images(page))}. Missing here: {', '.join(missing)}; lsun_church (200 "
              "outdoor church images, 100 in its evaluation half) stands in for the LSUN benchmark set.")
 
 # %% [markdown]
 # ## Table S2 — AUROC, mean ± std over three training seeds
 
 # %%
-per_seed = hierarchy.seed_aurocs(profile, sets, seed=seed)
+per_seed = hierarchy.seed_aurocs(page, sets)
 table = page.rows(hierarchy.over_seeds(per_seed), section="§S7.3", table="Table S2", model="Glow", in_dist="cifar10")
 hierarchy.seed_table(table, "Table S2 — AUROC on CIFAR-10, mean ± std over training seeds, ours (paper's)")
 

@@ -5,12 +5,15 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
+# %%
 
 # %% [markdown]
 # # Hierarchies S7.4 — more OOD sets (Table S3)
@@ -36,16 +39,16 @@ from oodlib import display, plots
 from oodlib.chapters import hierarchy
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("hierarchy/s7_4_more_ood", profile, seed)
 page.setting(hierarchy.TABLE_S2_FIELDS, ["cifar10"])
-sets, missing = hierarchy.hier_ood_sets((*hierarchy.TABLE_S3_OOD, *hierarchy.OTHER_OOD), profile, seed)
+sets, missing = hierarchy.hier_ood_sets(page, (*hierarchy.TABLE_S3_OOD, *hierarchy.OTHER_OOD))
 display.note(f"OOD sets scored (evaluation halves): {', '.join(f'{k} ({len(v)} images)' for k, v in sets.items())}.")
 
 # %% [markdown]
 # ## Table S3 — AUROC, mean ± std over three training seeds
 
 # %%
-per_seed = hierarchy.seed_aurocs(profile, sets, seed=seed)
+per_seed = hierarchy.seed_aurocs(page, sets)
 table = page.rows(hierarchy.over_seeds(per_seed), section="§S7.4", table="Table S3", model="Glow", in_dist="cifar10")
 hierarchy.seed_table(table, "Table S3 (and beyond: gtsrb, dtd_partial, pokemon) — AUROC on CIFAR-10, mean ± std over "
                      "training seeds, ours (paper's)")

@@ -5,12 +5,15 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
+# %%
 
 # %% [markdown]
 # # Hierarchies S7.5 — margin loss vs. outlier loss (Fig. S6)
@@ -40,18 +43,18 @@ from oodlib.chapters import hierarchy
 from oodlib.evaluate import evaluate, paired_difference_rows
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("hierarchy/s7_5_margin", profile, seed)
 page.setting(hierarchy.TABLE_S2_FIELDS, ["cifar10"])
-sets, missing = hierarchy.hier_ood_sets((*hierarchy.TABLE_S2_OOD, *hierarchy.TABLE_S3_OOD), profile, seed)
+sets, missing = hierarchy.hier_ood_sets(page, (*hierarchy.TABLE_S2_OOD, *hierarchy.TABLE_S3_OOD))
 
 # %% [markdown]
 # ## The two losses at the end of training
 
 # %%
-test = hierarchy.hier_test_images(profile, seed)
-evs = {m: evaluate(s, test, sets, method=m) for m, s in hierarchy.loss_comparison_scorers(profile, seed).items()}
+test = hierarchy.hier_test_images(page)
+evs = {m: evaluate(s, test, sets, method=m) for m, s in hierarchy.loss_comparison_scorers(page).items()}
 values = [ev.table for ev in evs.values()] + [paired_difference_rows(evs["Diff/outlier loss"], evs["Diff/margin loss"],
-                                                                      seed=seed)]
+                                                                      seed=page.seed)]
 table = page.rows(pd.concat(values, ignore_index=True), section="§S7.5", table="Fig S6", model="Glow",
                   in_dist="cifar10")
 display.show(table[table.metric == "AUROC"].pivot_table(index="ood", columns="method", values="value", sort=False),

@@ -5,12 +5,15 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
+# %%
 
 # %% [markdown]
 # # Hierarchies S8 — the general set's most likely images (Figs. S7–S8)
@@ -37,14 +40,14 @@ from oodlib import display, plots
 from oodlib.chapters import hierarchy
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("hierarchy/s8_qualitative", profile, seed)
 page.setting(hierarchy.TABLE_S2_FIELDS, ["cifar10"])
 
 # %% [markdown]
 # ## Figs. S7–S8 — the 12 most in-distribution images per metric
 
 # %% tags=["remove-input"]
-images, values = hierarchy.top_general_images(profile, seed)
+images, values = hierarchy.top_general_images(page)
 plots.image_grid(images, ncols=12);
 
 # %%

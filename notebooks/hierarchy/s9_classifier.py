@@ -5,12 +5,15 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
+# %%
 
 # %% [markdown]
 # # Hierarchies S9 — a purely discriminative baseline (Table S4)
@@ -39,16 +42,16 @@ from oodlib.chapters import hierarchy
 from oodlib.evaluate import paired_difference_rows
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("hierarchy/s9_classifier", profile, seed)
 page.setting(("hi_classifier_epochs", "hi_classifier_n", "hi_n_test", "hi_n_ood"), ["cifar10"])
-sets, missing = hierarchy.hier_ood_sets(hierarchy.TABLE_S4_OOD, profile, seed)
+sets, missing = hierarchy.hier_ood_sets(page, hierarchy.TABLE_S4_OOD)
 
 # %% [markdown]
 # ## Table S4 — AUROC of p(in | x)
 
 # %%
-evs = hierarchy.binary_evaluations(profile, sets, seed)
-values = [ev.table for ev in evs.values()] + [paired_difference_rows(evs["Binary classifier"], evs[m], seed=seed)
+evs = hierarchy.binary_evaluations(page, sets)
+values = [ev.table for ev in evs.values()] + [paired_difference_rows(evs["Binary classifier"], evs[m], seed=page.seed)
                                               for m in ("Diff/Unsupervised", "Diff†/Unsupervised")]
 table = page.rows(pd.concat(values, ignore_index=True), section="§S9", table="Table S4", model="classifier",
                   in_dist="cifar10")

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -42,13 +44,13 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oodlib import display, plots, profiles, toy
+from oodlib import display, plots, toy
 from oodlib.page import Page
 from oodlib.priors import PriorConfig
 
-page = Page(profile, seed)
-P = page.profile
-page.setting(profiles.TOY_FIELDS, ["toy flows"])
+page = Page("mixture/s3_1_toy_flows", profile, seed)
+P = page.sizes
+page.setting(page.chapter.TOY_FIELDS, ["toy flows"])
 
 # %% [markdown]
 # ## Training the four flows
@@ -57,8 +59,8 @@ page.setting(profiles.TOY_FIELDS, ["toy flows"])
 
 # %%
 PRIORS = {"uni": PriorConfig("normal"), "multi": toy.mode_prior()}
-flows = toy.train_flows(PRIORS.values(), P.toy_dims, P.toy_n_train, P.toy_epochs, seed, hidden=P.toy_hidden)
-sets = {dim: toy.test_sets(P.toy_n_test, dim, seed) for dim in P.toy_dims}
+flows = toy.train_flows(PRIORS.values(), P.toy_dims, P.toy_n_train, P.toy_epochs, page.seed, hidden=P.toy_hidden)
+sets = {dim: toy.test_sets(P.toy_n_test, dim, page.seed) for dim in P.toy_dims}
 values = toy.mean_loglik_rows(flows, sets)
 table = pd.concat([page.rows(values[values.in_dist == f"toy {dim}-D"], section="§3.1" if dim == 2 else "App. C",
                              table="text §3.1" if dim == 2 else f"Fig 10 ({dim}-D)", in_dist=f"toy {dim}-D",
@@ -79,7 +81,7 @@ display.show(display.paper_vs_ours(means[means.method.isin(PRIORS)], "§3.1 and 
 fig, axes = plt.subplots(1, 3, figsize=(10, 2.8))
 for ax, (label, prior) in zip(axes, PRIORS.items()):
     plots.log_density_contours(flows[(2, prior)].log_prob, ax=ax, title=f"Fig. 2 — {label} prior (ours)")
-plots.point_clouds({"training data": toy.mixture_data(2000, 2, seed)[0], "OOD": sets[2][toy.OOD_SET][:500]},
+plots.point_clouds({"training data": toy.mixture_data(2000, 2, page.seed)[0], "OOD": sets[2][toy.OOD_SET][:500]},
                    ax=axes[2], title="Fig. 2c — the data")
 axes[2].set_xlim(-7, 7)
 axes[2].set_ylim(-4, 4)
@@ -106,7 +108,7 @@ fig.tight_layout()
 
 # %%
 others = [PriorConfig("gaussian", k=2, distance=d) for d in P.toy_distances if d != PRIORS["multi"].distance]
-sweep = {**flows, **toy.train_flows(others, P.toy_dims, P.toy_n_train, P.toy_epochs, seed, hidden=P.toy_hidden)}
+sweep = {**flows, **toy.train_flows(others, P.toy_dims, P.toy_n_train, P.toy_epochs, page.seed, hidden=P.toy_hidden)}
 swept = toy.mean_loglik_rows(sweep, sets, differences=False)
 display.show(swept[swept.metric == toy.LOG_LIKELIHOOD].pivot_table(index="method", columns=["in_dist", "ood"],
                                                                    values="value", sort=False),

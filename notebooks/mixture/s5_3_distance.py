@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -49,8 +51,8 @@ from oodlib.chapters import mixture
 from oodlib.page import Page
 from oodlib.priors import PriorConfig
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("mixture/s5_3_distance", profile, seed)
+P = page.sizes
 page.setting(mixture.DISTANCE_FIELDS, ["fmnist"])
 ARCHS = {"VAE": "prior-vae", "Glow": "prior-glow"}
 
@@ -77,15 +79,15 @@ ax.legend(fontsize=7)
 # Per architecture: the unimodal model of §5.3 and one model per kind and distance; the NLL as on §5.3's page.
 
 # %%
-mnist = mixture.test_images("mnist", profile, seed)
-own = mixture.test_images("fmnist", profile, seed, labels=(1, 7))
-priors = mixture.sweep_priors(profile)
-specs = ["uni|1,7", *mixture.distance_specs(profile)]
+mnist = mixture.test_images(page, "mnist")
+own = mixture.test_images(page, "fmnist", labels=(1, 7))
+priors = mixture.sweep_priors(page)
+specs = ["uni|1,7", *mixture.distance_specs(page.sizes)]
 evs, parts = {}, []
 for arch, kind in ARCHS.items():
-    models = mixture.trained_models(kind, "fmnist", profile, seed, specs, label=mixture.sweep_label)
+    models = mixture.trained_models(page, kind, "fmnist", specs, label=mixture.sweep_label)
     evs[arch] = prior_effects.score_models(models, {label: own for label in models}, {"mnist": mnist},
-                                           k=P.prior_vae_is_k, seed=seed)
+                                           k=P.prior_vae_is_k, seed=page.seed)
     curve = prior_effects.distance_curve(evs[arch], priors, "mnist")
     factor = prior_effects.distance_factor_rows(curve).assign(ood="mnist")
     spread = prior_effects.spread_ratio_rows(evs[arch], priors, "mnist")

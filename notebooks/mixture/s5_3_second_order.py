@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -40,16 +42,16 @@ from oodlib import clusters, display, latents
 from oodlib.chapters import mixture
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("mixture/s5_3_second_order", profile, seed)
+P = page.sizes
 page.setting(mixture.SECOND_ORDER_FIELDS, ["fmnist"])
 
 # %%
 spec = mixture.TABLE1_SPECS["prior-vae"][-1]
-vae = mixture.trained_models("prior-vae", "fmnist", profile, seed, [spec])[mixture.model_label(spec)]
-sets = {"fashion": mixture.test_images("fmnist", profile, seed, labels=(1, 7)),
-        "mnist": mixture.test_images("mnist", profile, seed)}
-means = latents.component_sample_means(vae, n=256, seed=seed)
+vae = mixture.trained_models(page, "prior-vae", "fmnist", [spec])[mixture.model_label(spec)]
+sets = {"fashion": mixture.test_images(page, "fmnist", labels=(1, 7)),
+        "mnist": mixture.test_images(page, "mnist")}
+means = latents.component_sample_means(vae, n=256, seed=page.seed)
 allocated = {name: latents.nearest_components(vae.prior, latents.latent_codes(vae, s.x)) for name, s in sets.items()}
 stats = latents.second_order_rows(sets, allocated, means)
 table = page.rows(stats, section="§5.3", table="Fig 7", model="VAE", in_dist="fmnist")

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -42,8 +44,8 @@ from oodlib import display, latents, plots, prior_effects
 from oodlib.chapters import mixture
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("mixture/s5_3_two_modes", profile, seed)
+P = page.sizes
 page.setting(mixture.PRIOR_FIELDS, ["fmnist"])
 ARCHS = {"VAE": "prior-vae", "Glow": "prior-glow"}
 
@@ -54,12 +56,12 @@ ARCHS = {"VAE": "prior-vae", "Glow": "prior-glow"}
 # image: the VAE's importance-sampled, the Glow's exact (dequantized to 8 bits).
 
 # %%
-mnist = mixture.test_images("mnist", profile, seed)
-own = mixture.own_test_images(mixture.TABLE1_SPECS["prior-vae"], profile, seed)     # the same labels for Glow
+mnist = mixture.test_images(page, "mnist")
+own = mixture.own_test_images(page, mixture.TABLE1_SPECS["prior-vae"])     # the same labels for Glow
 models, evs = {}, {}
 for arch, kind in ARCHS.items():
-    models[arch] = mixture.trained_models(kind, "fmnist", profile, seed, mixture.TABLE1_SPECS[kind])
-    evs[arch] = prior_effects.score_models(models[arch], own, {"mnist": mnist}, k=P.prior_vae_is_k, seed=seed)
+    models[arch] = mixture.trained_models(page, kind, "fmnist", mixture.TABLE1_SPECS[kind])
+    evs[arch] = prior_effects.score_models(models[arch], own, {"mnist": mnist}, k=P.prior_vae_is_k, seed=page.seed)
 
 # %% tags=["hide-input"]
 LABELS = list(evs["VAE"])
@@ -67,7 +69,7 @@ MULTI = LABELS[-1]
 rows = {arch: prior_effects.nll_rows(ev) for arch, ev in evs.items()}
 table = pd.concat(
     [page.rows(pd.concat([r[r.metric == prior_effects.NLL_METRIC],
-                          prior_effects.paired_nll_differences(evs[arch], MULTI, LABELS[:-1], "mnist", seed)]),
+                          prior_effects.paired_nll_differences(evs[arch], MULTI, LABELS[:-1], "mnist", page.seed)]),
                section="§5.3", table="Table 1", model=arch, in_dist="fmnist") for arch, r in rows.items()]
     + [page.rows(r[r.metric == "AUROC"], section="§5.3", table="Fig 4", model=arch, in_dist="fmnist")
        for arch, r in rows.items()], ignore_index=True)
@@ -176,7 +178,7 @@ for arch in ARCHS:
     for label in (LABELS[0], MULTI):
         model = models[arch][label]
         grid[f"{arch} {label}: means"] = latents.component_mean_images(model)
-        grid[f"{arch} {label}: samples"] = latents.samples(model, 8, seed)
+        grid[f"{arch} {label}: samples"] = latents.samples(model, 8, page.seed)
     multi = models[arch][MULTI]
     allocated = latents.nearest_components(multi.prior, latents.latent_codes(multi, own[MULTI].x))
     for i in range(multi.prior.n_components):

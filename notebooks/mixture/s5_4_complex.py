@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -43,12 +45,12 @@ from oodlib.chapters import mixture
 from oodlib.evaluate import load_ood_sets
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("mixture/s5_4_complex", profile, seed)
+P = page.sizes
 page.setting(mixture.COMPLEX_FIELDS, ["fmnist", "cifar10"])
 ARCHS = {"VAE": "prior-vae", "Glow": "prior-glow"}
 missing = page.missing(["svhn"])
-cifar_ood, _ = load_ood_sets(mixture.cifar_ood_names(), P.prior_n_test, seed, channels=3)
+cifar_ood, _ = load_ood_sets(mixture.cifar_ood_names(), P.prior_n_test, page.seed, channels=3)
 display.note(f"OOD sets for CIFAR-10 here: {', '.join(cifar_ood)}." + (
     f" Missing here: {', '.join(missing)}, the paper's OOD set; the sets above stand in for it (chosen before "
     "any model was scored)." if missing else ""))
@@ -57,16 +59,16 @@ display.note(f"OOD sets for CIFAR-10 here: {', '.join(cifar_ood)}." + (
 # ## Fig. 8 — four labels, four components
 
 # %%
-mnist = mixture.test_images("mnist", profile, seed)
+mnist = mixture.test_images(page, "mnist")
 evs, parts = {"fmnist": {}, "cifar10": {}}, []
 for arch, kind in ARCHS.items():
     specs = mixture.FOUR_MODE_SPECS[kind]
-    models = mixture.trained_models(kind, "fmnist", profile, seed, specs)
-    evs["fmnist"][arch] = ev = prior_effects.score_models(models, mixture.own_test_images(specs, profile, seed),
-                                                          {"mnist": mnist}, k=P.prior_vae_is_k, seed=seed)
+    models = mixture.trained_models(page, kind, "fmnist", specs)
+    evs["fmnist"][arch] = ev = prior_effects.score_models(models, mixture.own_test_images(page, specs),
+                                                          {"mnist": mnist}, k=P.prior_vae_is_k, seed=page.seed)
     uni, multi = ev
     parts.append(page.rows(pd.concat([prior_effects.nll_rows(ev),
-                                      prior_effects.paired_nll_differences(ev, multi, [uni], "mnist", seed)]),
+                                      prior_effects.paired_nll_differences(ev, multi, [uni], "mnist", page.seed)]),
                            section="§5.4", table="Fig 8", model=arch, in_dist="fmnist"))
 
 # %% tags=["remove-input"]
@@ -85,7 +87,7 @@ fig.tight_layout()
 # per-pixel variance of each cluster's images beside that of the whole label.
 
 # %% tags=["remove-input"]
-train, found = mixture.cifar_clusters(profile, seed)
+train, found = mixture.cifar_clusters(page)
 grid = {}
 for label, (idx, cluster_of, kept) in found.items():
     for c in sorted(set(cluster_of.tolist())):
@@ -107,15 +109,15 @@ fig.tight_layout()
 # ## Fig. 9 — CIFAR-10 (labels 0 and 4, one cluster each)
 
 # %%
-cifar_test = mixture.test_images("cifar10", profile, seed, labels=(0, 4), in_dist="cifar10")
+cifar_test = mixture.test_images(page, "cifar10", labels=(0, 4), in_dist="cifar10")
 cifar_models = {}
 for arch, kind in ARCHS.items():
     specs = mixture.CIFAR_SPECS[kind]
-    cifar_models[arch] = models = mixture.trained_models(kind, "cifar10", profile, seed, specs)
+    cifar_models[arch] = models = mixture.trained_models(page, kind, "cifar10", specs)
     evs["cifar10"][arch] = ev = prior_effects.score_models(models, {label: cifar_test for label in models}, cifar_ood,
-                                                           k=P.prior_vae_is_k, seed=seed)
+                                                           k=P.prior_vae_is_k, seed=page.seed)
     uni, multi = ev
-    diffs = [prior_effects.paired_nll_differences(ev, multi, [uni], o, seed) for o in cifar_ood]
+    diffs = [prior_effects.paired_nll_differences(ev, multi, [uni], o, page.seed) for o in cifar_ood]
     parts.append(page.rows(pd.concat([prior_effects.nll_rows(ev), *diffs]), section="§5.4", table="Fig 9",
                            model=arch, in_dist="cifar10"))
 table = pd.concat(parts, ignore_index=True)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -47,11 +49,11 @@ import torch
 from oodlib import display, laplace, plots
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("rose/e_proposition2", profile, seed)
 SCALES = np.logspace(-4, -1, 7)
 x_tilde = torch.tensor([2.5, -1.0, 0.5], dtype=torch.float64)
-direction = torch.randn(2 * d, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-data = {kind: laplace.toy_data(kind, n, d, seed) for kind in laplace.DATA_KINDS}
+direction = torch.randn(2 * d, generator=torch.Generator().manual_seed(page.seed), dtype=torch.float64)
+data = {kind: laplace.toy_data(kind, n, d, page.seed) for kind in laplace.DATA_KINDS}
 
 # %% [markdown]
 # ## Eq. 13 against the exact score as Δθ shrinks
@@ -86,7 +88,7 @@ plt.show()
 # as N grows.
 
 # %% tags=["remove-input"]
-gaps = pd.DataFrame({kind: {f"N = {m:,}": laplace.curvature_gap(laplace.toy_data(kind, m, d, seed))
+gaps = pd.DataFrame({kind: {f"N = {m:,}": laplace.curvature_gap(laplace.toy_data(kind, m, d, page.seed))
                             for m in (100, 1000, 10000, 100000)} for kind in laplace.DATA_KINDS})
 display.show(gaps, "‖N·F_X(θ0) + ∇²log p(X|θ0)‖₂ / N at the maximum likelihood θ0 (ours)")
 
@@ -98,7 +100,7 @@ display.show(gaps, "‖N·F_X(θ0) + ∇²log p(X|θ0)‖₂ / N at the maximum 
 # coordinate.
 
 # %%
-checks = {kind: laplace.step_and_rank_check(x, n_test=200, seed=seed) for kind, x in data.items()}
+checks = {kind: laplace.step_and_rank_check(x, n_test=200, seed=page.seed) for kind, x in data.items()}
 
 # %% tags=["remove-input"]
 display.show(pd.DataFrame(checks), "Eq. 3 and Eq. 5 against the exact optimum (ours)", digits=4)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -56,11 +58,11 @@ from oodlib import display, plots
 from oodlib.chapters import sr_ood
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("sr_ood/s5_1_cifar10", profile, seed)
+P = page.sizes
 page.setting(sr_ood.CIFAR_FIELDS, ["cifar10"])
-images = sr_ood.parts("cifar10", profile, seed)
-sets, missing = sr_ood.ood_sets("cifar10", images["test"], profile, seed)
+images = sr_ood.parts(page, "cifar10")
+sets, missing = sr_ood.ood_sets(page, "cifar10", images["test"])
 display.note(f"OOD sets scored: {', '.join(sets)}. Missing here: {', '.join(missing)} — LSUN's place is taken by the "
              "200-image LSUN church stand-in (one scene class, not the LSUN OOD benchmark) and Texture's by 10 of "
              "DTD's 47 classes; SVHN and iSUN have no stand-in.")
@@ -69,8 +71,8 @@ display.note(f"OOD sets scored: {', '.join(sets)}. Missing here: {', '.join(miss
 # ## Choosing T\* on in-distribution validation images
 
 # %%
-repairers = sr_ood.trained_repairers("cifar10", profile, seed)
-chosen, selection = sr_ood.choose_erosions(repairers, images["validation"], seed)
+repairers = sr_ood.trained_repairers(page, "cifar10")
+chosen, selection = sr_ood.choose_erosions(page, repairers, images["validation"])
 display.show(selection.pivot_table(index="erosion", columns="method", values="proxy AUROC", sort=False),
              "Validation AUROC of each erosion: CIFAR-10 validation images vs. their tile-shuffled copies (ours; "
              "T* is each column's highest)")
@@ -79,7 +81,7 @@ display.show(selection.pivot_table(index="erosion", columns="method", values="pr
 # ## Table I — AUROC on CIFAR-10
 
 # %%
-scorers = {**sr_ood.cifar_baselines(profile, seed), **sr_ood.sr_ood_scorers(repairers, chosen)}
+scorers = {**sr_ood.cifar_baselines(page), **sr_ood.sr_ood_scorers(repairers, chosen)}
 evs = sr_ood.evaluate_all(scorers, images["test"], sets, n={"Likelihood Regret": P.sr_regret_n})
 versus = [(sr_ood.SR, m) for m in sr_ood.TABLE1_METHODS if m != sr_ood.SR] + [(sr_ood.INPAINT, sr_ood.REC)]
 table = sr_ood.result_rows(page, evs, section="§V-A", table="Table I", in_dist="cifar10", versus=versus)

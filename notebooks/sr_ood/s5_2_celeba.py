@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -43,10 +45,10 @@ from oodlib import display, plots
 from oodlib.chapters import sr_ood
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("sr_ood/s5_2_celeba", profile, seed)
 page.setting(sr_ood.CELEBA_FIELDS, ["celeba"])
-images = sr_ood.parts("celeba", profile, seed)
-sets, missing = sr_ood.ood_sets("celeba", images["test"], profile, seed)
+images = sr_ood.parts(page, "celeba")
+sets, missing = sr_ood.ood_sets(page, "celeba", images["test"])
 display.note(f"CelebA parts: {len(images['train'])} training, {len(images['validation'])} validation and "
              f"{len(images['test'])} test faces. OOD sets scored: {', '.join(sets)}. Missing here: "
              f"{', '.join(missing)}.")
@@ -55,8 +57,8 @@ display.note(f"CelebA parts: {len(images['train'])} training, {len(images['valid
 # ## Choosing T\* on validation faces
 
 # %%
-repairers = sr_ood.trained_repairers("celeba", profile, seed)
-chosen, selection = sr_ood.choose_erosions(repairers, images["validation"], seed)
+repairers = sr_ood.trained_repairers(page, "celeba")
+chosen, selection = sr_ood.choose_erosions(page, repairers, images["validation"])
 display.show(selection.pivot_table(index="erosion", columns="method", values="proxy AUROC", sort=False),
              "Validation AUROC of each erosion: CelebA validation faces vs. their tile-shuffled copies (ours)")
 
@@ -64,7 +66,7 @@ display.show(selection.pivot_table(index="erosion", columns="method", values="pr
 # ## Table II — AUROC on CelebA
 
 # %%
-scorers = {**sr_ood.celeba_baselines(images, profile, seed), **sr_ood.sr_ood_scorers(repairers, chosen)}
+scorers = {**sr_ood.celeba_baselines(page, images), **sr_ood.sr_ood_scorers(repairers, chosen)}
 evs = sr_ood.evaluate_all(scorers, images["test"], sets)
 versus = [(sr_ood.SR, m) for m in sr_ood.TABLE2_METHODS if m != sr_ood.SR]
 table = sr_ood.result_rows(page, evs, section="§V-B", table="Table II", in_dist="celeba", versus=versus)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -38,20 +40,20 @@ from oodlib.chapters import sr_ood
 from oodlib.evaluate import classifier_accuracy
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("sr_ood/s5_3_pokemon", profile, seed)
 page.setting(sr_ood.POKEMON_FIELDS, ["pokemon"])
-images = sr_ood.parts("pokemon", profile, seed)
-sets, missing = sr_ood.ood_sets("pokemon", images["test"], profile, seed)
+images = sr_ood.parts(page, "pokemon")
+sets, missing = sr_ood.ood_sets(page, "pokemon", images["test"])
 display.note(f"Pokemon parts: {len(images['train'])} training, {len(images['validation'])} validation and "
              f"{len(images['test'])} test images. OOD sets scored: {', '.join(sets)}. Missing here: "
              f"{', '.join(missing)}.")
 
 # %%
-repairers = sr_ood.trained_repairers("pokemon", profile, seed)
-chosen, selection = sr_ood.choose_erosions(repairers, images["validation"], seed)
+repairers = sr_ood.trained_repairers(page, "pokemon")
+chosen, selection = sr_ood.choose_erosions(page, repairers, images["validation"])
 display.show(selection.pivot_table(index="erosion", columns="method", values="proxy AUROC", sort=False),
              "Validation AUROC of each erosion: Pokemon validation images vs. their tile-shuffled copies (ours)")
-baselines = sr_ood.pokemon_baselines(profile, seed)
+baselines = sr_ood.pokemon_baselines(page)
 display.note(f"The type classifier's accuracy on the Pokemon test part: "
              f"{classifier_accuracy(baselines['MSP'].model, images['test']):.3f} (18 types; always guessing the commonest "
              f"type scores {images['train'].y.bincount().max().item() / len(images['train']):.3f} on the training part).")

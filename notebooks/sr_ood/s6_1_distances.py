@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -34,10 +36,10 @@ from oodlib import display
 from oodlib.chapters import sr_ood
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("sr_ood/s6_1_distances", profile, seed)
 page.setting(sr_ood.REPAIR_FIELDS, ["cifar10"])
-images = sr_ood.parts("cifar10", profile, seed)
-sets, missing = sr_ood.ood_sets("cifar10", images["test"], profile, seed)
+images = sr_ood.parts(page, "cifar10")
+sets, missing = sr_ood.ood_sets(page, "cifar10", images["test"])
 display.note(f"OOD sets scored: {', '.join(sets)} (stand-ins, as on the CIFAR-10 page). Missing here: "
              f"{', '.join(missing)}.")
 
@@ -45,8 +47,8 @@ display.note(f"OOD sets scored: {', '.join(sets)} (stand-ins, as on the CIFAR-10
 # ## Table IV — AUROC of SR-OOD_SR by distance
 
 # %%
-repairers = sr_ood.trained_repairers("cifar10", profile, seed)
-chosen, _ = sr_ood.choose_erosions(repairers, images["validation"], seed)
+repairers = sr_ood.trained_repairers(page, "cifar10")
+chosen, _ = sr_ood.choose_erosions(page, repairers, images["validation"])
 sr = {sr_ood.SR: repairers[sr_ood.SR]}
 scorers = {f"{sr_ood.SR}/{name}": sr_ood.sr_ood_scorers(sr, chosen, distance)[sr_ood.SR]
            for distance, name in sr_ood.DISTANCE_NAMES.items()}

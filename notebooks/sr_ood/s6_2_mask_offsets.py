@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -44,10 +46,10 @@ from oodlib import display
 from oodlib.chapters import sr_ood
 from oodlib.page import Page
 
-page = Page(profile, seed)
+page = Page("sr_ood/s6_2_mask_offsets", profile, seed)
 page.setting(sr_ood.REPAIR_FIELDS, ["cifar10"])
-images = sr_ood.parts("cifar10", profile, seed)
-sets, missing = sr_ood.ood_sets("cifar10", images["test"], profile, seed)
+images = sr_ood.parts(page, "cifar10")
+sets, missing = sr_ood.ood_sets(page, "cifar10", images["test"])
 display.note(f"OOD sets scored: {', '.join(sets)} (stand-ins, as on the CIFAR-10 page). Missing here: "
              f"{', '.join(missing)}.")
 
@@ -55,8 +57,8 @@ display.note(f"OOD sets scored: {', '.join(sets)} (stand-ins, as on the CIFAR-10
 # ## Table V — AUROC of SR-OOD_Inpaint by mask offset
 
 # %%
-repairers = sr_ood.trained_repairers("cifar10", profile, seed)
-chosen, _ = sr_ood.choose_erosions(repairers, images["validation"], seed)
+repairers = sr_ood.trained_repairers(page, "cifar10")
+chosen, _ = sr_ood.choose_erosions(page, repairers, images["validation"])
 side = chosen[sr_ood.INPAINT].side
 offsets = sr_ood.offset_scorers(repairers[sr_ood.INPAINT], side)
 evs = sr_ood.evaluate_all(offsets, images["test"], sets)

@@ -5,11 +5,14 @@ Tiny Images has been withdrawn by its authors and is not on these machines. The 
 sets that are here, under one rule: no image a general model trains on is an image any comparison evaluates. Each
 set of ``GENERAL_PARTS`` is cut by one fixed seeded draw (``HALVES_SEED``) into two halves: the first half of the draw
 (⌊N/2⌋ images) goes into the general set (``load("general", "train")``, labels = the index of the set it came from),
-the rest is that set's evaluation half (``evaluation_half(name)``), which the pages score as OOD images.
+the rest is that set's evaluation half (``oodlib.data.evaluation_half(name)``), which the pages score as OOD images.
 
 CIFAR-10 is left out: it is the in-distribution set, and the Diff† general model is trained with in-distribution
 images as its outliers (a general set holding CIFAR-10 would ask it to fit and reject the same images). The
 supplement (S7.1) reports that including or excluding CIFAR images from Tiny changes little.
+
+This module only describes the set and cuts arrays: it imports nothing of ``oodlib.data``, whose registry (the
+general set's version) and loader (``load("general")``, ``evaluation_half``) build on it.
 """
 
 from __future__ import annotations
@@ -55,26 +58,6 @@ def binary_arrays(read_raw) -> tuple[np.ndarray, np.ndarray]:
     take = np.random.default_rng(HALVES_SEED).permutation(len(xi))[:len(xg)]
     return (np.concatenate([xg, xi[take]]),
             np.concatenate([np.zeros(len(xg), dtype=np.int64), np.ones(len(take), dtype=np.int64)]))
-
-
-def evaluation_half(name: str, split: str | None = None, n: int | None = None, channels: int | None = 3):
-    """Return the evaluation half of a part of the general set (the images the general model never saw), the first
-    ``n`` of them (all if None or more than it holds): an ImageSet named ``name``, split "<split> (evaluation
-    half)"."""
-    from .loading import ImageSet, _read_raw, load
-
-    parts = dict(GENERAL_PARTS)
-    if name not in parts:
-        raise ValueError(f"{name!r} is not a part of the general set, so it has no evaluation half; its parts: "
-                         f"{', '.join(parts)} (other sets load whole with data.load)")
-    split = split or parts[name]
-    if split != parts[name]:
-        raise ValueError(f"the general set takes {name}/{parts[name]}, not {name}/{split}")
-    size = len(_read_raw(name, split)[0])          # a missing file raises DatasetMissing, naming the fix
-    if n is not None and n >= size - size // 2:    # more than the half holds: all of it (a set's size, not a slip)
-        n = None
-    images = load(name, split, n=n, seed=HALVES_SEED, skip=size // 2, channels=channels)
-    return ImageSet(name, f"{split} (evaluation half)", images.x, images.y)
 
 
 def make_up(read_raw) -> list[tuple[str, int, int]]:

@@ -19,10 +19,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import locations
 from ..errors import BadInput, DatasetMissing, UnknownName
+from .halves import BINARY_IN, BINARY_NAME, GENERAL_PARTS, HALVES_SEED, binary_arrays, general_arrays
 from .registry import FMNIST_IDX_DIRS, REGISTRY, DatasetInfo
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -43,11 +43,9 @@ class ImageSet:
 
 
 def data_dir() -> Path:
-    """Return the folder of ``NAME_SPLIT.npz`` files: ``$OODLIB_DATA``, else ``../shared/datasets``."""
-    env = os.environ.get("OODLIB_DATA")
-    if env:
-        return Path(env)
-    return REPO_ROOT.parent / "shared" / "datasets"
+    """Return the folder of ``NAME_SPLIT.npz`` files: ``oodlib.locations.data()`` (``$OODLIB_DATA``, else the folder
+    the book layer configures, the checkout's ``../shared/datasets``, else ``datasets/`` in oodlib's cache)."""
+    return locations.data()
 
 
 def dataset_names(available_only: bool = False) -> list[str]:
@@ -90,8 +88,6 @@ def is_available(name: str, split: str | None = None) -> bool:
     if d.kind == "idx":
         return _idx_paths(d, split) is not None
     if d.kind == "halves":
-        from .halves import BINARY_IN, BINARY_NAME, GENERAL_PARTS
-
         _split_file(d, split)
         return all(is_available(n, s) for n, s in (*GENERAL_PARTS, *((BINARY_IN,) if name == BINARY_NAME else ())))
     return (data_dir() / _split_file(d, split)).exists()
@@ -134,8 +130,6 @@ _read_raw.cache_clear = _clear_cache
 def _read_raw_cached(name: str, split: str, folder: str) -> tuple[np.ndarray, np.ndarray]:
     d = info(name)
     if d.kind == "halves":
-        from .halves import BINARY_NAME, binary_arrays, general_arrays
-
         _split_file(d, split)
         return binary_arrays(_read_raw) if name == BINARY_NAME else general_arrays(_read_raw)
     if d.kind == "idx":
@@ -160,9 +154,9 @@ def _read_raw_cached(name: str, split: str, folder: str) -> tuple[np.ndarray, np
 
 def _download(d: DatasetInfo, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Fetch a set with torchvision's downloader (connected machines only, OODLIB_DOWNLOAD=1)."""
-    import torchvision.datasets as tvd
+    import torchvision.datasets as tvd   # deferred: a heavy optional dependency, for downloads only
 
-    root = Path(os.environ.get("OODLIB_CACHE", Path.home() / ".cache" / "oodlib")) / "torchvision"
+    root = locations.cache() / "torchvision"
     cls = getattr(tvd, d.torchvision)
     try:
         try:
@@ -263,6 +257,24 @@ def load(name: str, split: str | None = None, n: int | None = None, seed: int = 
     if size is not None:
         xt = to_size(xt, size, mode)
     return ImageSet(name, split, xt, torch.from_numpy(np.array(y, dtype=np.int64)))   # copies: the cache stays intact
+
+
+def evaluation_half(name: str, split: str | None = None, n: int | None = None, channels: int | None = 3):
+    """Return the evaluation half of a part of the general set (the images the general model never saw), the first
+    ``n`` of them (all if None or more than it holds): an ImageSet named ``name``, split "<split> (evaluation
+    half)"."""
+    parts = dict(GENERAL_PARTS)
+    if name not in parts:
+        raise ValueError(f"{name!r} is not a part of the general set, so it has no evaluation half; its parts: "
+                         f"{', '.join(parts)} (other sets load whole with data.load)")
+    split = split or parts[name]
+    if split != parts[name]:
+        raise ValueError(f"the general set takes {name}/{parts[name]}, not {name}/{split}")
+    size = len(_read_raw(name, split)[0])          # a missing file raises DatasetMissing, naming the fix
+    if n is not None and n >= size - size // 2:    # more than the half holds: all of it (a set's size, not a slip)
+        n = None
+    images = load(name, split, n=n, seed=HALVES_SEED, skip=size // 2, channels=channels)
+    return ImageSet(name, f"{split} (evaluation half)", images.x, images.y)
 
 
 def _select_classes(name, split, x, y, classes):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .halves import GENERAL_PARTS, HALVES_SEED
+
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -101,8 +103,6 @@ REGISTRY: dict[str, DatasetInfo] = {d.name: d for d in [
 
 def _general_checksums() -> dict:
     """The general set's version is its parts' files' checksums (and the rule that cuts them)."""
-    from .halves import GENERAL_PARTS, HALVES_SEED
-
     sums = {"halves_seed": str(HALVES_SEED)}
     for name, _ in GENERAL_PARTS:
         sums.update(REGISTRY[name].sha256)

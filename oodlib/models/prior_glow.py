@@ -23,7 +23,7 @@ from torch import nn
 
 from ..errors import BadInput
 from ..priors import LabelComponents, PriorConfig
-from .flow_layers import LOG_256, AxisInvConv, DequantizedFlow, GlowStep, dequantize, squeeze, unsqueeze
+from .flow_layers import LOG_256, AxisInvConv, DequantizedFlow, GlowStep, InvConv1x1, dequantize, squeeze, unsqueeze
 
 SCALE_FLOOR = 0.1    # App. B: "we add a small positive value (0.1 in our implementation) to the scale"
 
@@ -79,8 +79,6 @@ class PriorGlow(DequantizedFlow):
 
     def invconv_layers(self) -> list[str]:
         """Names of the invertible 1×1 convolutions, those of the three mixers included."""
-        from .flow_layers import InvConv1x1
-
         return [n for n, m in self.named_modules() if isinstance(m, InvConv1x1)]
 
     def _latent(self, x, generator=None, noise=None):

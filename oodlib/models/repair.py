@@ -20,6 +20,7 @@ from torch import nn
 from ..checks import check_images
 from ..errors import BadInput
 from ..erosions import erosion_set, random_erosions
+from ..perceptual import lpips_distance
 
 STYLES = 3          # style vectors: one per decoder resolution 4×4, 8×8, 16×16
 
@@ -113,8 +114,6 @@ class RepairNet(nn.Module):
 
         L2 is ``squared_error``; LPIPS is
         ``oodlib.perceptual.lpips_distance`` (AlexNet, v0.1). The erosions come from the global (seeded) RNG."""
-        from ..perceptual import lpips_distance
-
         if x.dtype != torch.uint8:
             raise BadInput(f"the repairer trains on uint8 images, got {x.dtype}")
         c = self.config

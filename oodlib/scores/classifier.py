@@ -52,7 +52,7 @@ class Energy(Scorer):
         return super().fit(model)
 
     def _score_batch(self, x):
-        from pytorch_ood.detector import EnergyBased
+        from pytorch_ood.detector import EnergyBased   # deferred: pytorch-ood is heavy and optional
 
         with eval_mode(self.model), torch.no_grad():
             return EnergyBased.score(self.model.logits(x), t=self.temperature)
@@ -84,7 +84,7 @@ class MSP(_LogitScore):
     name = "MSP"
 
     def _detector_score(self, logits):
-        from pytorch_ood.detector import MaxSoftmax
+        from pytorch_ood.detector import MaxSoftmax   # deferred: pytorch-ood is heavy and optional
 
         return MaxSoftmax.score(logits)
 
@@ -95,7 +95,7 @@ class MaxLogit(_LogitScore):
     name = "MaxLogit"
 
     def _detector_score(self, logits):
-        from pytorch_ood.detector import MaxLogit as Detector
+        from pytorch_ood.detector import MaxLogit as Detector   # deferred: pytorch-ood is heavy and optional
 
         return Detector.score(logits)
 
@@ -116,7 +116,7 @@ class Mahalanobis(Scorer):
 
     def fit(self, model, id_train=None):
         """Fit the class means and the shared covariance on labelled in-distribution training images."""
-        from pytorch_ood.detector import Mahalanobis as Detector
+        from pytorch_ood.detector import Mahalanobis as Detector   # deferred: pytorch-ood is heavy and optional
 
         _check_classifier(model)
         if id_train is None or getattr(id_train, "y", None) is None:

@@ -58,7 +58,7 @@ class DoSE(Scorer):
 
     def fit(self, model, id_train=None):
         """Fit the standardisation and the density on the statistics of in-distribution training images."""
-        from sklearn.neighbors import KernelDensity
+        from sklearn.neighbors import KernelDensity   # deferred: heavy optional dependencies, DoSE's alone
         from sklearn.svm import OneClassSVM
 
         if id_train is None:

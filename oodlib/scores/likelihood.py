@@ -28,9 +28,15 @@ class NLL(Scorer):
     scorers sharing this object pay for one IWAE pass: ``score`` runs the model only on images it has not
     seen since ``fit``, each once, and returns every score in input order. Re-fitting to another model
     clears the memo; a model changed in place needs ``clear_memo()``.
+
+    Score cache: the memo is part of the key (a memo score depends on the call that first scored the image), and
+    a hit fills the memo as the computed call would have (``_cache_hit``). The noise generator, re-seeded at each
+    call, is not part of the key.
     """
 
     name = "NLL"
+    _cache_transient = ("_generator",)
+    _cache_side_fields = ("_memo",)
 
     def __init__(self, k: int = 20, seed: int = 0, batch_size: int = 64, memo: bool = False):
         super().__init__()
@@ -51,6 +57,21 @@ class NLL(Scorer):
     def clear_memo(self):
         """Forget every remembered score."""
         self._memo = {}
+
+    def _cache_state(self) -> dict:
+        state = super()._cache_state()
+        if self._memo:                                 # compact: the 16-byte image keys, then their scores
+            state["_memo"] = (b"".join(self._memo), torch.stack(list(self._memo.values())))
+        return state
+
+    def _score_side_state(self) -> bool:
+        return self.memo
+
+    def _cache_hit(self, x, scores: torch.Tensor) -> None:
+        """Remember, as ``score`` would have, the score of every image of ``x`` not seen before (memo only)."""
+        if self.memo:
+            for img, s in zip(check_images(x), scores):
+                self._memo.setdefault(image_key(img), s)
 
     def score(self, x, progress: bool = False) -> torch.Tensor:
         """Return −log p(x) per image, in nats; the noise generator is re-seeded at each call."""

@@ -22,7 +22,9 @@ import torch
 
 from ..errors import BadInput, UnknownName
 from ..erosions import Erosion, jigsaw
+from ..metrics import auroc
 from ..models.repair import squared_error
+from ..perceptual import lpips_distance
 from .approx_mass import eval_mode
 from .base import Scorer
 
@@ -32,8 +34,6 @@ L2_WEIGHT, LPIPS_WEIGHT = 1.0, 0.8          # §IV-C's λ1, λ2
 
 def repair_distance(x: torch.Tensor, repaired: torch.Tensor, distance: str = "lpips") -> torch.Tensor:
     """Return d(x, repaired) per image for float batches in 0..255: ``distance`` one of DISTANCES."""
-    from ..perceptual import lpips_distance
-
     if distance not in DISTANCES:
         raise UnknownName(f"unknown SR-OOD distance {distance!r}; known: {', '.join(DISTANCES)}")
     l2 = squared_error(repaired, x)
@@ -88,8 +88,6 @@ def select_erosion(model, erosions, validation: torch.Tensor, distance: str = "l
     """Return (T*, {erosion label: AUROC}) over ``erosions``: each scores in-distribution ``validation`` images
     against their jigsaw-shuffled copies (``erosions.jigsaw``, the proxy), and T* has the highest AUROC
     (ties: the first). No OOD test image is used."""
-    from ..metrics import auroc
-
     proxy = jigsaw(validation, seed=seed)
     aurocs = {}
     for erosion in erosions:
