@@ -61,6 +61,9 @@ pages = pages[pages.page != book.LANDING].assign(
 machine = pages.machine.dropna().iloc[0] if pages.machine.notna().any() else "not executed yet"
 display.show(pages.set_index("page")[["state", "profile", "seed", "minutes", "executed"]],
              f"The committed pages: profile, seed and wall time each was executed with ({machine})", digits=1)
+display.show(book.reexecution_times(), "Re-executing the pages at cpu: each page's latest execution that computed "
+             f"its scores (cold) and that read them all from the cache (warm), summed ({machine}; book/run_log.csv)",
+             digits=1)
 
 # %% tags=["remove-input"]
 missing = [n for n in data.dataset_names() if not data.is_available(n)]

@@ -37,6 +37,10 @@ from .profiles import PROFILE_NAMES, check
 
 LANDING = "intro"          # notebooks/intro.py: built from every other page's results, so it runs last
 TCMALLOC = Path("/usr/lib/x86_64-linux-gnu/libtcmalloc.so.4")
+# Every execution of a committed page, one row each: what re-executing the book costs, cold and warm (landing page).
+RUN_LOG = BOOK / "run_log.csv"
+RUN_LOG_FIELDS = ("page", "profile", "seed", "executed_at", "wall_time_s", "scores_read", "scores_computed", "library",
+                  "machine")
 use_checkout = checkout.use      # importing oodlib.chapters (through profiles, above) has already called it
 
 
@@ -162,7 +166,60 @@ def execute(src, profile: str = "cpu", seed: int = 0, out: Path | None = None, r
     nb.metadata["oodbook"] = meta             # last: nbformat copies the dict on assignment
     with atomic_path(out) as tmp:
         nbformat.write(nb, tmp)
+    if src.is_relative_to(NOTEBOOKS) and out.resolve() == executed_path(src).resolve():   # the committed copy
+        log_run(page_name(src), meta)
     return out
+
+
+def _log_row(page: str, meta: dict) -> dict:
+    counts = meta.get("score_cache") or {}
+    return {"page": page, "profile": meta.get("profile"), "seed": meta.get("seed"),
+            "executed_at": meta.get("executed_at"), "wall_time_s": meta.get("wall_time_s"),
+            "scores_read": counts.get("hits", 0),
+            "scores_computed": sum(counts.get(k, 0) for k in ("misses", "recomputed", "uncacheable", "refused")),
+            "library": meta.get("library"), "machine": meta.get("machine")}
+
+
+def log_run(page: str, meta: dict, log: Path = RUN_LOG) -> None:
+    """Add one execution of ``page`` (its executed copy's metadata) to the run log, atomically; an execution already
+    logged (same page and time) is not added twice."""
+    import pandas as pd  # deferred: the runner's other commands do without it
+
+    old = pd.read_csv(log, dtype=str, keep_default_na=False) if log.exists() else pd.DataFrame(columns=RUN_LOG_FIELDS)
+    row = {k: "" if v is None else str(v) for k, v in _log_row(page, meta).items()}
+    if ((old.page == row["page"]) & (old.executed_at == row["executed_at"])).any():
+        return
+    table = pd.concat([old, pd.DataFrame([row])], ignore_index=True).sort_values(["executed_at", "page"])
+    with atomic_path(log) as tmp:
+        table.to_csv(tmp, index=False, columns=list(RUN_LOG_FIELDS))
+
+
+def log_committed_runs(log: Path = RUN_LOG) -> None:
+    """Add the execution recorded in every committed page's metadata to the run log (those run before the log existed,
+    or by an older runner)."""
+    for src in sources():
+        _, meta = page_state(src)
+        if meta.get("score_cache") is not None:         # executed since the score cache counts its reads
+            log_run(page_name(src), meta, log)
+
+
+def reexecution_times(log: Path = RUN_LOG, profile: str = "cpu"):
+    """Return, for a cold and a warm score cache, what re-executing every page at ``profile`` costs: per page the latest
+    logged execution that computed at least as many scores as it read (cold) and the latest that computed none
+    (warm; a page without scores counts in both), and over the pages: how many of the book's, minutes in all, the dates."""
+    import pandas as pd  # deferred, as above
+
+    runs = pd.read_csv(log) if log.exists() else pd.DataFrame(columns=RUN_LOG_FIELDS)
+    runs = runs[(runs.profile == profile) & (runs.page != LANDING)].sort_values("executed_at")
+    rows = []
+    for label, kept in (("cold (scores computed)", runs.scores_computed >= runs.scores_read),
+                        ("warm (scores read from the cache)", runs.scores_computed == 0)):
+        latest = runs[kept].groupby("page").last()
+        rows.append({"score cache": label, "pages": f"{len(latest)} of {len(sources()) - 1}",
+                     "minutes": round(latest.wall_time_s.sum() / 60, 1),
+                     "executed": f"{latest.executed_at.min()[:10]} to {latest.executed_at.max()[:10]}"
+                     if len(latest) else "—"})
+    return pd.DataFrame(rows).set_index("score cache")
 
 
 def source_cells(text: str) -> list[tuple[str, str]]:

@@ -1,8 +1,8 @@
 """ROSE §5's method line-ups in their older form, ``f(..., profile, seed)``: they now live in the ROSE chapter in the
 page's form, ``oodlib.chapters.rose.vae_methods(page, ...)``.
 
-Kept for the four ROSE pages that train models the book does not commit (§3.2, §5.2, App. C.4, App. D) and for
-``benchmarks/ood_throughput.py``, until they are next executed on the page's handle.
+Kept for the four ROSE pages not yet moved to the page's handle (§3.2, App. C.4, §5.1 and §5.2 of the VAE: they need
+models the book does not commit), until they are next executed.
 """
 
 from __future__ import annotations

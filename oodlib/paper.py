@@ -13,7 +13,7 @@ import pandas as pd
 NUMBERS_CSV = Path(__file__).with_name("paper_numbers.csv")
 
 # ROSE Table 2 rows, per in-distribution set, in the paper's order (``oodlib.chapters.rose.sets`` re-exports these; they
-# move there when the last ROSE pages that read them here are next executed).
+# move there when the last four ROSE pages that read them here are next executed).
 ROSE_TABLE2_OOD = {
     "fmnist": ["mnist", "kmnist", "notmnist", "omniglot", "cifar10", "svhn", "noise", "constant"],
     "cifar10": ["svhn", "celeba", "lsun", "mnist", "fmnist", "notmnist", "noise", "constant"],
@@ -35,8 +35,10 @@ def rose_ood_sets(in_dist: str) -> list[str]:
     return rows + [d for d in rose_overall_members(in_dist) if d not in rows]
 
 
-# The stand-ins and partial sets ``display.paper_vs_ours`` names by default (a chapter's own lists of sets live in its
-# package, e.g. ``oodlib.chapters.chali.sets``). Where a set the paper uses is not on these machines, the closest one that is, and why (said on the page).
+# The stand-ins and partial sets ``display.paper_vs_ours`` names by default, and the sets ``paper_numbers.csv`` names
+# its own way: how any page's rows meet the paper's numbers, so they stay beside them (a chapter's own lists of sets
+# live in its package, e.g. ``oodlib.chapters.chali.sets``). Where a set the paper uses is not on these machines, the
+# closest one that is, and why (said on the page).
 CHALI_STAND_INS = {
     "svhn": ("gtsrb", "GTSRB (traffic signs, in Table 2 too): like SVHN's house numbers, centred man-made symbols "
                       "on plain backgrounds, the kind of simple image a likelihood model trained on CIFAR-10 rates "
@@ -58,42 +60,6 @@ def stands_for(name: str) -> str | None:
         if stand_in == name:
             return paper_set
     return next((whole for whole, part in PARTIAL_SETS.items() if part == name), None)
-
-
-# Chali et al.'s sets and quoted numbers (``oodlib.chapters.chali`` re-exports them; they move there when the last
-# Chali page that reads them here is next executed).
-# Table 1: one OOD set per in-distribution set; Table 2: its rows, in order ("inaturalist" holds both the Animalia and
-# the Plantae parts of the paper's table).
-CHALI_TABLE1_OOD = {"fmnist": "mnist", "cifar10": "svhn"}
-CHALI_TABLE2_OOD = {"fmnist": ["mnist", "emnist", "kmnist"],
-                    "cifar10": ["svhn", "inaturalist", "dtd", "places365", "gtsrb"]}
-
-
-def chali_table2_sets(in_dist: str, available) -> list[str]:
-    """Return Chali Table 2's OOD sets for ``in_dist`` as scored here: a set that is missing but has a part here
-    (PARTIAL_SETS) is replaced by that part; other missing sets stay (the loader reports them missing)."""
-    return [PARTIAL_SETS[n] if n in PARTIAL_SETS and not available(n) and available(PARTIAL_SETS[n]) else n
-            for n in CHALI_TABLE2_OOD[in_dist]]
-
-
-def chali_ood(name: str, available) -> tuple[str, str]:
-    """Return (set to use, note): ``name`` if ``available(name)``, else its stand-in (CHALI_STAND_INS) and why."""
-    if available(name) or name not in CHALI_STAND_INS:
-        return name, ""
-    stand_in, why = CHALI_STAND_INS[name]
-    return stand_in, f"{name} is not on this machine; its stand-in here is {why}."
-
-
-CHALI_PAPER_SIZE = {"fmnist": "≈10M", "cifar10": "≈60M"}     # §4.2: the parameters of the paper's RealNVPs
-
-
-def chali_quoted_means(metric: str = "AUROC") -> pd.DataFrame:
-    """Return the mean ``metric`` values Chali et al. quote in §4.3's text (over all nine Table 2 sets, or per
-    in-distribution set), on a 0–1 scale: columns in_dist ("all" for the nine-set mean), method, value."""
-    df = numbers()
-    hit = df[(df.paper == "approx_mass") & (df.table == "text §4.3") & (df.variant == "Mean") & (df.metric == metric)]
-    return pd.DataFrame({"in_dist": hit.in_dist.replace("", "all").values, "method": hit.method.values,
-                         "value": hit.value.values})          # numbers() has put them on 0–1
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ prints its sizes beside the paper profile's (``setting_rows``).
 
 from __future__ import annotations
 
-from .chapters import PROFILE_NAMES, chali, rose
+from .chapters import PROFILE_NAMES, rose
 from .errors import UnknownName
 
 PER_SET_KEYS = ("fmnist", "cifar10", "mnist", "svhn", "celeba")   # dict fields keyed by in-distribution set
@@ -38,8 +38,6 @@ def setting_rows(chapter, profile: str, fields, in_dists) -> dict:
     return {chapter.FIELD_LABELS.get(f, f): {d: (of(ours, f, d), of(paper, f, d)) for d in in_dists} for f in fields}
 
 
-# The setting fields the pages not yet moved to Page's handle read here as ``profiles.<NAME>_FIELDS`` (tests/test_pages.py
-# lists them), until they read their chapter's (``page.chapter.OE_FIELDS``) when next executed.
-BASE_FIELDS, BENCH_FIELDS, GLOW_FIELDS = rose.BASE_FIELDS, rose.BENCH_FIELDS, rose.GLOW_FIELDS
-OE_FIELDS, FIG6_FIELDS = rose.OE_FIELDS, rose.FIG6_FIELDS
-CHALI_FIELDS = chali.CHALI_FIELDS
+# The setting fields the four ROSE pages not yet moved to Page's handle read here as ``profiles.<NAME>_FIELDS``
+# (tests/test_pages.py lists them), until they read their chapter's (``rose.OE_FIELDS``) when next executed.
+BENCH_FIELDS, OE_FIELDS = rose.BENCH_FIELDS, rose.OE_FIELDS

@@ -12,37 +12,20 @@ from __future__ import annotations
 from . import chapters
 from .cache import get_trained, promote
 from .chapters import ModelKind
-from .chapters.chali import (  # noqa: F401 (read as zoo.<name> by pages not yet moved to Page's handle, below)
-    CHALI_ALPHA,
-    CLASSIFIER_VARIANTS,
-    ENERGY_OUTLIERS,
-    classifier_recipe,
-    held_out_images,
-    realnvp_recipe,
-    trained_alpha_realnvp,
-    trained_classifier,
-    trained_realnvp,
-)
-from .chapters.rose import (  # noqa: F401 (as above)
-    BACKGROUND_GLOW,
+from .chapters.rose import (  # noqa: F401 (read as zoo.<name> by the four pages not yet moved to Page's handle)
     BACKGROUND_VAE,
     BRIGHTNESS_TABLES,
     OE_L2,
     OE_L2_DETECTOR,
     PERTURBATIONS,
-    background_glow_recipe,
     background_vae_recipe,
     brightness_curves,
     brightness_rows,
     brightness_sets,
     brightness_view,
-    glow_recipe,
     l2_rows,
     perturbation_ranges,
-    trained_background_glow,
     trained_background_vae,
-    trained_glow,
-    trained_layered_classifiers,
     trained_oe_backgrounds,
     trained_oe_models,
     trained_vae,
@@ -51,9 +34,10 @@ from .chapters.rose import (  # noqa: F401 (as above)
 )
 from .errors import UnknownName
 
-# The chapter names above are read as ``zoo.<name>`` by the pages not yet moved to Page's handle (the ROSE pages that
-# train models the book does not commit, and the longest ones; tests/test_pages.py lists them), until they read them
-# from their chapter when they are next executed.
+# The chapter names above are read as ``zoo.<name>`` by the four ROSE pages not yet moved to Page's handle (§3.2, App.
+# C.4, and §5.1–§5.2 of the VAE, which read each other's results: they need models the book does not commit, about
+# 100 min of training at cpu; tests/test_pages.py lists them), until they read them from their chapter when they are
+# next executed.
 
 
 def kinds() -> dict[str, ModelKind]:

@@ -63,7 +63,10 @@ def smoke_results(tmp_path_factory):
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
-def test_page_executes_at_smoke_profile(src, tmp_path, smoke_results):
+def test_page_executes_at_smoke_profile(src, tmp_path, smoke_results, monkeypatch):
+    # Without the score cache: hashing a scorer's modules for its key costs more than scoring smoke images, and the
+    # cache has tests of its own (tests/test_score_cache.py); the kernel inherits this environment.
+    monkeypatch.setenv("OODLIB_SCORE_CACHE", "0")
     for page in book.reads(src.read_text()):              # e.g. §5.2 shows §5.1's AUROCs: run §5.1 first
         if not (smoke_results / f"{page}.csv").exists():
             dep = book.NOTEBOOKS / f"{page.replace('_', '/', 1)}.py"
@@ -98,3 +101,34 @@ def test_the_landing_page_records_the_results_it_read():
     landing = next(p for p in SOURCES if p.stem == book.LANDING)
     state, meta = book.page_state(landing)
     assert set(meta.get("results_read", {})) == {p.name for p in book.RESULTS.glob("*.csv")}
+
+
+def _meta(at, wall, hits, misses, profile="cpu"):
+    return {"profile": profile, "seed": 0, "executed_at": at, "wall_time_s": wall, "library": "x", "machine": "m",
+            "score_cache": {"hits": hits, "misses": misses}}
+
+
+def test_the_run_log_keeps_each_execution_once_and_sums_the_latest_cold_and_warm_ones(tmp_path):
+    log = tmp_path / "run_log.csv"
+    book.log_run("rose/a", _meta("2026-01-01T00:00:00", 600.0, 0, 40), log)          # cold
+    book.log_run("rose/a", _meta("2026-01-01T00:00:00", 600.0, 0, 40), log)          # the same execution: not twice
+    book.log_run("rose/a", _meta("2026-01-03T00:00:00", 300.0, 2, 38), log)          # a later cold one replaces it
+    book.log_run("rose/a", _meta("2026-01-04T00:00:00", 30.0, 40, 0), log)           # warm
+    book.log_run("rose/b", _meta("2026-01-02T00:00:00", 120.0, 0, 0), log)           # no scores: cold and warm
+    book.log_run("rose/c", _meta("2026-01-02T00:00:00", 60.0, 30, 10), log)          # mostly read: neither
+    book.log_run("rose/d", _meta("2026-01-02T00:00:00", 900.0, 0, 9, "smoke"), log)  # another profile
+    book.log_run(book.LANDING, _meta("2026-01-05T00:00:00", 9.0, 0, 0), log)         # the landing page: not a page
+    assert len(pd.read_csv(log)) == 7 and list(pd.read_csv(log).columns) == list(book.RUN_LOG_FIELDS)
+    t = book.reexecution_times(log)
+    cold, warm = t.iloc[0], t.iloc[1]
+    of = len(book.sources()) - 1                                                     # every page but the landing page
+    assert (cold.pages, cold.minutes, cold.executed) == (f"2 of {of}", 7.0, "2026-01-02 to 2026-01-03")
+    assert (warm.pages, warm.minutes, warm.executed) == (f"2 of {of}", 2.5, "2026-01-02 to 2026-01-04")
+
+
+def test_a_run_outside_the_book_is_not_logged(tmp_path, monkeypatch):
+    src = tmp_path / "page.py"
+    src.write_text('# %% tags=["parameters"]\nprofile = "cpu"\nseed = 0\n# %%\nprint(profile)\n')
+    monkeypatch.setattr(book, "RUN_LOG", tmp_path / "log.csv")
+    book.execute(src, profile="smoke", out=tmp_path / "out.ipynb", results_dir=tmp_path / "res", progress=False)
+    assert not (tmp_path / "log.csv").exists()

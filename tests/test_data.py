@@ -526,3 +526,27 @@ def test_perturb_replaces_a_fraction_mu_of_subpixels_uniformly():
         perturb(x, 1.5)
     with pytest.raises(BadInput, match="uint8"):
         perturb(x.float(), 0.2)
+
+
+def test_a_dataset_file_is_read_through_an_uncompressed_copy_that_follows_the_file(tmp_path, monkeypatch):
+    """The first read leaves an uncompressed copy in the cache; later reads give the same arrays from it; a file that
+    changes (size or time) is read afresh, never served from the old copy."""
+    monkeypatch.setenv("OODLIB_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "toy_test.npz"
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (5, 4, 4, 1), dtype=np.uint8), np.arange(5, dtype=np.int32)
+    np.savez_compressed(path, x=x, y=y)
+    first = loading._read_npz(path)
+    copies = list((tmp_path / "cache" / "arrays").glob("toy_test-*.npz"))
+    assert len(copies) == 1
+    again = loading._read_npz(path)
+    for got in (first, again):
+        np.testing.assert_array_equal(got[0], x)
+        np.testing.assert_array_equal(got[1], y)
+        assert got[0].dtype == np.uint8 and got[1].dtype == np.int64
+    with np.load(copies[0]) as z:                     # the copy is stored, not compressed
+        assert z.zip.infolist()[0].compress_type == 0
+    np.savez_compressed(path, x=x[:3] // 2, y=y[:3])   # the file changes
+    changed = loading._read_npz(path)
+    np.testing.assert_array_equal(changed[0], x[:3] // 2)
+    assert len(list((tmp_path / "cache" / "arrays").glob("toy_test-*.npz"))) == 2

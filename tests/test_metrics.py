@@ -89,6 +89,23 @@ def test_auroc_hand_case_with_ties():
     assert metrics.auroc(s_in, s_out) == pytest.approx((4 + 0.5 * 2) / 9)
 
 
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_bootstrap_aurocs_are_sklearns_auroc_of_each_replicates_draw(seed, chunk):
+    """Every replicate's AUROC equals roc_auc_score on the drawn scores: ties (scores from five values) count one
+    half, unequal sizes, replicates split over chunks at any boundary."""
+    rng = np.random.default_rng(seed)
+    for id_s, ood_s in ((rng.integers(0, 5, 37).astype(float), rng.integers(1, 6, 23).astype(float)),
+                        (rng.normal(size=50), rng.normal(0.5, 1, size=20))):
+        i, o = rng.integers(0, len(id_s), (19, len(id_s))), rng.integers(0, len(ood_s), (19, len(ood_s)))
+        got = metrics.bootstrap_aurocs(id_s, ood_s, i, o, chunk=chunk)
+        want = [roc_auc_score(np.r_[np.zeros(len(id_s)), np.ones(len(ood_s))], np.r_[id_s[a], ood_s[b]])
+                for a, b in zip(i, o)]
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)
+    assert metrics.bootstrap_aurocs(np.zeros(4), np.zeros(6), np.zeros((2, 4), int), np.zeros((2, 6), int)).tolist() \
+        == [0.5, 0.5]
+
+
 def test_auroc_accepts_torch_tensors_and_lists():
     s_in, s_out = CASES[3]
     ref = metrics.auroc(s_in, s_out)

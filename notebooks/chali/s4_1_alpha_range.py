@@ -13,8 +13,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
 # # Approximate mass §4.1 — the range of α (Eq. 2)
 #
@@ -43,43 +41,44 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oodlib import data, display, evaluate, paper, plots, profiles, zoo
+from oodlib import data, display, evaluate, paper, plots
+from oodlib.chapters import chali
 from oodlib.page import Page
 from oodlib.scores import ApproximateMass
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("chali/s4_1_alpha_range", profile, seed)
+P = page.sizes
 ALPHAS = (0.0, *P.chali_alphas)
-page.setting(profiles.CHALI_FIELDS + ("chali_alphas", "chali_alpha_epochs"), P.chali_alpha_sets)
-missing = page.missing(o for d in P.chali_alpha_sets for o in paper.CHALI_TABLE2_OOD[d])
+page.setting(chali.CHALI_FIELDS + ("chali_alphas", "chali_alpha_epochs"), P.chali_alpha_sets)
+missing = page.missing(o for d in P.chali_alpha_sets for o in chali.CHALI_TABLE2_OOD[d])
 print("α values:", ", ".join(f"{a:g}" for a in ALPHAS), "  (0 = vanilla)")
 print("Table 2 sets missing on this machine:", ", ".join(missing) or "none")
 
 # %% [markdown]
 # ## One RealNVP per α, scored on in-distribution and OOD images
 #
-# The held-out images are training-split images that no model trained on (`oodlib.zoo.held_out_images`). The
-# claim that α = 2 is best is judged on the paired difference between α = 2 and each other α on the same test
+# The held-out images are training-split images that no model trained on (`oodlib.chapters.chali.held_out_images`).
+# The claim that α = 2 is best is judged on the paired difference between α = 2 and each other α on the same test
 # images (`evaluate.paired_difference_rows`).
 
 # %%
 tables, behaviour, evs = [], [], {}
 for d in P.chali_alpha_sets:
-    held_out = zoo.held_out_images(zoo.realnvp_recipe(d, profile, seed)[1])
+    held_out = chali.held_out_images(page.recipe("realnvp", d)[1])
     for alpha in ALPHAS:
-        flow = zoo.trained_alpha_realnvp(d, profile, seed, alpha=alpha)
+        flow = page.model("realnvp-alpha", d, alpha)
         mass = ApproximateMass().fit(flow)
         behaviour.append({"in_dist": d, "α": alpha, "held-out bits/dim": flow.bits_per_dim(held_out.x),
                           "held-out mean approximate mass": float(mass.score(held_out.x).mean())})
         method = "vanilla" if alpha == 0 else f"approx_mass/α={alpha:g}"
-        ev = evaluate.benchmark(mass, d, paper.chali_table2_sets(d, data.is_available), n_id=P.chali_n_test,
-                                n_ood=P.chali_n_test, seed=seed, method=method, balanced=True,
+        ev = evaluate.benchmark(mass, d, chali.chali_table2_sets(d, data.is_available), n_id=P.chali_n_test,
+                                n_ood=P.chali_n_test, seed=page.seed, method=method, balanced=True,
                                 size=flow.config.image_size, progress=False)
         evs[d, alpha] = ev
         tables.append(page.rows(ev.table, section="§4.1", table="α range", model="RealNVP", in_dist=d))
     for alpha in P.chali_alphas:
-        if alpha != zoo.CHALI_ALPHA and zoo.CHALI_ALPHA in P.chali_alphas:
-            gap = evaluate.paired_difference_rows(evs[d, zoo.CHALI_ALPHA], evs[d, alpha], seed=seed)
+        if alpha != chali.CHALI_ALPHA and chali.CHALI_ALPHA in P.chali_alphas:
+            gap = evaluate.paired_difference_rows(evs[d, chali.CHALI_ALPHA], evs[d, alpha], seed=page.seed)
             tables.append(page.rows(gap, section="§4.1", table="α range", model="RealNVP", in_dist=d))
 table = pd.concat(tables, ignore_index=True)
 page.save(table)
@@ -107,7 +106,7 @@ auroc = auroc.assign(α=[0.0 if m == "vanilla" else float(m.split("=")[1]) for m
 view = auroc.pivot_table(index=["in_dist", "ood"], columns="α", values="value")
 view.columns = [f"α = {a:g}" for a in view.columns]
 view["paper, α = 2 (Table 2)"] = [paper.value("approx_mass", "Table 2", "RealNVP", d,
-                                              paper.CHALI_PAPER_NAMES.get(o, o), "approx_mass", "AUROC")
+                                              chali.CHALI_PAPER_NAMES.get(o, o), "approx_mass", "AUROC")
                                   for d, o in view.index]
 display.show(view, "Approximate-mass AUROC across α (ours), and the paper's Table 2 at α = 2")
 display.show(display.differences(table, caption="α = 2 − each other α: AUROC difference with its 95% paired interval "

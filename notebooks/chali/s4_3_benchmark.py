@@ -43,7 +43,7 @@ seed = 0
 #
 # The flow is the penalised RealNVP of the §4.2 page (the same cached model). The classifier is a
 # pre-activation ResNet trained on the same images, its width matched to the flow's parameter count
-# (`oodlib.zoo.classifier_recipe`). Each detector follows its paper's recipe, except that no
+# (`oodlib.chapters.chali.classifier_recipe`). Each detector follows its paper's recipe, except that no
 # hyper-parameter is chosen on OOD data (the end of the page lists the other differences).
 # - G-ODIN's ε is chosen on held-out in-distribution training images.
 # - Mahalanobis uses the class means and shared covariance of the last features, fitted on the
@@ -58,27 +58,28 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oodlib import data, display, evaluate, paper, plots, profiles, results, zoo
+from oodlib import data, display, evaluate, plots, results
+from oodlib.chapters import chali
 from oodlib.models import parameter_count
 from oodlib.page import Page
-from oodlib.scores import GODIN, ApproximateMass, Energy, Mahalanobis, NLL
+from oodlib.scores import GODIN, NLL, ApproximateMass, Energy, Mahalanobis
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("chali/s4_3_benchmark", profile, seed)
+P = page.sizes
 IN_DISTS = ["fmnist", "cifar10"]
 METRICS = ("AUROC", "AUPR", "TNR@95TPR")
-page.setting(profiles.CHALI_FIELDS + ("classifier_blocks", "classifier_epochs"), IN_DISTS)
-SETS = {d: paper.chali_table2_sets(d, data.is_available) for d in IN_DISTS}
-missing = page.missing(o for d in IN_DISTS for o in paper.CHALI_TABLE2_OOD[d])
+page.setting(chali.CHALI_FIELDS + ("classifier_blocks", "classifier_epochs"), IN_DISTS)
+SETS = {d: chali.chali_table2_sets(d, data.is_available) for d in IN_DISTS}
+missing = page.missing(o for d in IN_DISTS for o in chali.CHALI_TABLE2_OOD[d])
 models = {}
 for d in IN_DISTS:
-    flow = zoo.trained_realnvp(d, profile, seed, alpha=zoo.CHALI_ALPHA, progress=False)
-    clfs = {v: zoo.trained_classifier(d, profile, seed, v, progress=False) for v in zoo.CLASSIFIER_VARIANTS}
-    test = data.load(d, "test", n=P.chali_n_test, seed=seed, size=flow.config.image_size)
+    flow = page.model("realnvp-penalised", d, progress=False)
+    clfs = {v: page.model("classifier", d, v, progress=False) for v in chali.CLASSIFIER_VARIANTS}
+    test = data.load(d, "test", n=P.chali_n_test, seed=page.seed, size=flow.config.image_size)
     models[d] = {"OOD sets scored here": ", ".join(SETS[d]),
-                 "RealNVP parameters (paper)": f"{parameter_count(flow):,} ({paper.CHALI_PAPER_SIZE[d]})",
+                 "RealNVP parameters (paper)": f"{parameter_count(flow):,} ({chali.CHALI_PAPER_SIZE[d]})",
                  "classifier parameters (width)": f"{parameter_count(clfs['plain']):,} ({clfs['plain'].config.width})",
-                 "Energy's training outliers": zoo.ENERGY_OUTLIERS[d],
+                 "Energy's training outliers": chali.ENERGY_OUTLIERS[d],
                  **{f"test accuracy, {v} classifier": f"{evaluate.classifier_accuracy(c, test):.1%}"
                     for v, c in clfs.items()}}
 display.show(pd.DataFrame(models), "The models and the sets (the paper does not give its classifiers' accuracy)")
@@ -98,31 +99,32 @@ print("Table 2 sets missing on this machine:", ", ".join(missing) or "none")
 # %%
 tables, scores = [], {}
 for d in IN_DISTS:
-    flow = zoo.trained_realnvp(d, profile, seed, alpha=zoo.CHALI_ALPHA)
-    spec = zoo.realnvp_recipe(d, profile, seed)[1]
-    plain, godin, energy = (zoo.trained_classifier(d, profile, seed, v) for v in zoo.CLASSIFIER_VARIANTS)
+    flow = page.model("realnvp-penalised", d)
+    spec = page.recipe("realnvp", d)[1]
+    plain, godin, energy = (page.model("classifier", d, v) for v in chali.CLASSIFIER_VARIANTS)
     detectors = {"approx_mass": ApproximateMass().fit(flow), "NLL": NLL().fit(flow),
-                 "G-ODIN": GODIN().fit(godin, zoo.held_out_images(spec)),
+                 "G-ODIN": GODIN().fit(godin, chali.held_out_images(spec)),
                  "Mahalanobis": Mahalanobis().fit(plain, spec.load()),
                  "Energy": Energy().fit(energy), "Energy/no outliers": Energy().fit(plain)}
     for method, scorer in detectors.items():
         ev = evaluate.benchmark(scorer, d, SETS[d], n_id=P.chali_n_test, n_ood=P.chali_n_test,
-                                seed=seed, method=method, metric_names=METRICS, balanced=True,
+                                seed=page.seed, method=method, metric_names=METRICS, balanced=True,
                                 size=flow.config.image_size, progress=False)
         scores[d, method] = ev
         model = "RealNVP" if method in ("approx_mass", "NLL") else "classifier"
         tables.append(page.rows(ev.table, section="§4.3", table="Table 2", model=model, in_dist=d,
-                                paper_names=paper.CHALI_PAPER_NAMES))
+                                paper_names=chali.CHALI_PAPER_NAMES))
 table = pd.concat(tables, ignore_index=True)
 MEANS = "Table 2 (mean over available sets)"
 means = results.means_over_sets(table, table_name=MEANS)
 # The claims "A beats B" are judged on paired intervals over the test images: the approximate mass against the
 # NLL (Figs. 3–4) and, for the mean over every available set, against each baseline the paper compares.
-gaps = [page.rows(evaluate.paired_difference_rows(scores["fmnist", "approx_mass"], scores["fmnist", "NLL"], seed=seed),
+gaps = [page.rows(evaluate.paired_difference_rows(scores["fmnist", "approx_mass"], scores["fmnist", "NLL"],
+                                                  seed=page.seed),
                   section="§4.3", table="Table 2", model="RealNVP", in_dist="fmnist")]
 for rival in ("G-ODIN", "Mahalanobis", "Energy"):
     rows = evaluate.paired_mean_difference_rows([scores[d, "approx_mass"] for d in IN_DISTS],
-                                                [scores[d, rival] for d in IN_DISTS], seed=seed)
+                                                [scores[d, rival] for d in IN_DISTS], seed=page.seed)
     gaps.append(page.rows(rows, section="§4.3", table=MEANS, model="any", in_dist="all"))
 table = pd.concat([table, means, *gaps], ignore_index=True)
 page.save(table)
@@ -177,7 +179,7 @@ for d in IN_DISTS:
 # %% tags=["remove-input"]
 mean_view = means[means.metric == "AUROC"].set_index(["in_dist", "method"])[["value", "paper_value"]]
 mean_view.columns = ["ours", "paper, same sets"]
-mean_view["paper, its sets"] = paper.chali_quoted_means().set_index(["in_dist", "method"]).value
+mean_view["paper, its sets"] = chali.chali_quoted_means().set_index(["in_dist", "method"]).value
 display.show(mean_view, "Table 2 — mean AUROC over the OOD sets (in_dist 'all': over both in-distribution sets)")
 display.show(display.differences(table[table.table == MEANS], rows=("method",),
                                   caption="Table 2 — mean AUROC over every available set, approximate mass − each "

@@ -34,15 +34,16 @@ seed = 0
 import pandas as pd
 from IPython.display import display as show
 
-from oodlib import data, display, evaluate, lineup, paper, profiles, zoo
+from oodlib import data, display, evaluate
+from oodlib.chapters import rose
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("rose/c2_diag_vs_ekfac", profile, seed)
+P = page.sizes
 IN_DISTS = ["fmnist", "cifar10"]
 PRECONDITIONERS = ("diag", "ekfac")
-page.setting(profiles.BENCH_FIELDS, IN_DISTS)
-missing = page.missing(s for d in IN_DISTS for s in paper.rose_ood_sets(d))
+page.setting(rose.BENCH_FIELDS, IN_DISTS)
+missing = page.missing(s for d in IN_DISTS for s in rose.rose_ood_sets(d))
 print("OOD sets not on this machine (absent from the rows and from the 'overall' mix):", ", ".join(missing) or "none")
 
 # %% [markdown]
@@ -55,17 +56,17 @@ print("OOD sets not on this machine (absent from the rows and from the 'overall'
 tables = []
 for d in IN_DISTS:
     channels = data.info(d).channels
-    vae = zoo.trained_vae(d, profile, seed)
+    vae = page.model("vae", d)
     id_train = data.load(d, "train", channels=channels)
-    id_test = data.load(d, "test", n=P.bench_n_id, seed=seed, channels=channels)
-    sets, _ = evaluate.load_ood_sets(paper.rose_ood_sets(d), P.bench_n_ood, seed, channels)
+    id_test = data.load(d, "test", n=P.bench_n_id, seed=page.seed, channels=channels)
+    sets, _ = evaluate.load_ood_sets(rose.rose_ood_sets(d), P.bench_n_ood, page.seed, channels)
     evs = {}
     for pre in PRECONDITIONERS:
-        rose = lineup.rose_vae(vae, id_train, profile, seed, preconditioner=pre)
-        evs[pre] = evaluate.evaluate(rose, id_test, sets, method=f"ROSE/{pre.upper()}",
-                                     overall_members=paper.rose_overall_members(d), overall_each=P.bench_overall_each)
+        scorer = rose.rose_vae(page, vae, id_train, preconditioner=pre)
+        evs[pre] = evaluate.evaluate(scorer, id_test, sets, method=f"ROSE/{pre.upper()}",
+                                     overall_members=rose.rose_overall_members(d), overall_each=P.bench_overall_each)
         tables.append(page.rows(evs[pre].table, section="App. C.2", table="Table 6", model="VAE", in_dist=d))
-    gap = evaluate.paired_difference_rows(evs["ekfac"], evs["diag"], seed=seed)
+    gap = evaluate.paired_difference_rows(evs["ekfac"], evs["diag"], seed=page.seed)
     tables.append(page.rows(gap, section="App. C.2", table="Table 6", model="VAE", in_dist=d))
 table = pd.concat(tables, ignore_index=True)
 page.save(table)

@@ -35,15 +35,16 @@ seed = 0
 import pandas as pd
 from IPython.display import display as show
 
-from oodlib import data, display, evaluate, lineup, paper, profiles, zoo
+from oodlib import data, display, evaluate
+from oodlib.chapters import rose
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("rose/c3_glow_layers", profile, seed)
+P = page.sizes
 IN_DISTS = ["fmnist", "cifar10"]
-LAYERS = {"invconv": "InvConv", "full": "Full"}      # lineup.rose_glow's layer set → method label
-page.setting(profiles.GLOW_FIELDS, IN_DISTS)
-missing = page.missing(s for d in IN_DISTS for s in paper.rose_ood_sets(d))
+LAYERS = {"invconv": "InvConv", "full": "Full"}      # rose.rose_glow's layer set → method label
+page.setting(rose.GLOW_FIELDS, IN_DISTS)
+missing = page.missing(s for d in IN_DISTS for s in rose.rose_ood_sets(d))
 print("OOD sets not on this machine (absent from the rows and from the 'overall' mix):", ", ".join(missing) or "none")
 
 # %% [markdown]
@@ -56,18 +57,18 @@ print("OOD sets not on this machine (absent from the rows and from the 'overall'
 tables, n_layers = [], {}
 for d in IN_DISTS:
     channels = data.info(d).channels
-    glow = zoo.trained_glow(d, profile, seed)
+    glow = page.model("glow", d)
     id_train = data.load(d, "train", channels=channels)
-    id_test = data.load(d, "test", n=P.glow_n_id, seed=seed, channels=channels)
-    sets, _ = evaluate.load_ood_sets(paper.rose_ood_sets(d), P.glow_n_ood, seed, channels)
+    id_test = data.load(d, "test", n=P.glow_n_id, seed=page.seed, channels=channels)
+    sets, _ = evaluate.load_ood_sets(rose.rose_ood_sets(d), P.glow_n_ood, page.seed, channels)
     n_layers[d] = {"InvConv layers": len(glow.invconv_layers()), "convolutions in all": len(glow.conv_layers())}
     evs = {}
     for layers, label in LAYERS.items():
-        rose = lineup.rose_glow(glow, id_train, profile, seed, layers=layers)
-        evs[label] = evaluate.evaluate(rose, id_test, sets, method=f"ROSE/{label}",
-                                       overall_members=paper.rose_overall_members(d), overall_each=P.glow_overall_each)
+        scorer = rose.rose_glow(page, glow, id_train, layers=layers)
+        evs[label] = evaluate.evaluate(scorer, id_test, sets, method=f"ROSE/{label}",
+                                       overall_members=rose.rose_overall_members(d), overall_each=P.glow_overall_each)
         tables.append(page.rows(evs[label].table, section="App. C.3", table="Table 7", model="Glow", in_dist=d))
-    gap = evaluate.paired_difference_rows(evs["InvConv"], evs["Full"], seed=seed)
+    gap = evaluate.paired_difference_rows(evs["InvConv"], evs["Full"], seed=page.seed)
     tables.append(page.rows(gap, section="App. C.3", table="Table 7", model="Glow", in_dist=d))
 table = pd.concat(tables, ignore_index=True)
 page.save(table)

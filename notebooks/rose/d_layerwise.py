@@ -36,12 +36,14 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oodlib import data, display, evaluate, layerwise, plots, profiles, zoo
+from oodlib import data, display, evaluate, layerwise, plots
+from oodlib.chapters import rose
+from oodlib.models.layered import ARCHS
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
-page.setting(profiles.FIG6_FIELDS, ["fmnist"])
+page = Page("rose/d_layerwise", profile, seed)
+P = page.sizes
+page.setting(rose.FIG6_FIELDS, ["fmnist"])
 OOD = ["mnist", "kmnist", "notmnist"]
 missing = page.missing(OOD)
 print("OOD sets of Fig. 6 missing on this machine:", ", ".join(missing) or "none")
@@ -55,10 +57,10 @@ print("OOD sets of Fig. 6 missing on this machine:", ", ".join(missing) or "none
 # checkpoint budget is spent): executing this page trains them, about 15 minutes in all at `cpu`.
 
 # %%
-classifiers = zoo.trained_layered_classifiers("fmnist", profile, seed)
+classifiers = {arch: page.model("layered-classifier", "fmnist", arch) for arch in ARCHS}
 id_train = data.load("fmnist", "train", channels=1)
-id_test = data.load("fmnist", "test", n=P.fig6_n_id, seed=seed, channels=1)
-ood_sets, _ = evaluate.load_ood_sets(OOD, P.fig6_n_ood, seed, channels=1)
+id_test = data.load("fmnist", "test", n=P.fig6_n_id, seed=page.seed, channels=1)
+ood_sets, _ = evaluate.load_ood_sets(OOD, P.fig6_n_ood, page.seed, channels=1)
 
 # %% tags=["remove-input"]
 display.show(layerwise.classifier_summary(classifiers, id_test),
@@ -71,9 +73,10 @@ display.show(layerwise.classifier_summary(classifiers, id_test),
 # which leave one layer's AUROC unchanged.
 
 # %%
-roses = {arch: layerwise.layerwise_rose(model, id_train, P.n_fisher, seed) for arch, model in classifiers.items()}
-table = pd.concat([page.rows(layerwise.layerwise_rows(rose, id_test, ood_sets, seed), section="App. D", table="Fig 6",
-                             model=arch, in_dist="fmnist") for arch, rose in roses.items()], ignore_index=True)
+roses = {arch: layerwise.layerwise_rose(model, id_train, P.n_fisher, page.seed) for arch, model in classifiers.items()}
+table = pd.concat([page.rows(layerwise.layerwise_rows(scorer, id_test, ood_sets, page.seed), section="App. D",
+                             table="Fig 6", model=arch, in_dist="fmnist") for arch, scorer in roses.items()],
+                  ignore_index=True)
 page.save(table)
 
 # %% [markdown]

@@ -39,26 +39,27 @@ seed = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from oodlib import data, display, evaluate, paper, plots, profiles, units, zoo
+from oodlib import data, display, evaluate, paper, plots, units
+from oodlib.chapters import rose
 from oodlib.page import Page
 from oodlib.scores import NLL
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("rose/s3_1_likelihood_fails", profile, seed)
+P = page.sizes
 IN_DISTS = ["fmnist", "cifar10"]
-page.setting(profiles.BASE_FIELDS + ("glow_epochs", "glow_arch", "glow_n_id", "glow_n_ood", "glow_overall_each"),
+page.setting(rose.BASE_FIELDS + ("glow_epochs", "glow_arch", "glow_n_id", "glow_n_ood", "glow_overall_each"),
              IN_DISTS)
-missing = page.missing(s for d in IN_DISTS for s in paper.rose_ood_sets(d))
+missing = page.missing(s for d in IN_DISTS for s in rose.rose_ood_sets(d))
 print("OOD sets of ROSE Table 2 missing on this machine:", ", ".join(missing) or "none")
 
 # %% [markdown]
 # ## The models
-# The VAEs and Glows come from `oodlib.zoo` (trained once per profile and cached; the `cpu` weights are
+# The VAEs and Glows come from `oodlib.chapters.rose` (trained once per profile and cached; the `cpu` weights are
 # committed). Glow keeps App. B.2's number of scales and steps; the profile may narrow its coupling networks.
 
 # %%
-vaes = {d: zoo.trained_vae(d, profile, seed) for d in IN_DISTS}
-glows = {d: zoo.trained_glow(d, profile, seed) for d in IN_DISTS}
+vaes = {d: page.model("vae", d) for d in IN_DISTS}
+glows = {d: page.model("glow", d) for d in IN_DISTS}
 
 # %% tags=["remove-input"]
 def size(m):
@@ -79,19 +80,19 @@ display.show(pd.DataFrame({d: {"VAE": f"n={vaes[d].config.n}, latent={vaes[d].co
 
 # %%
 MODELS = {"VAE": vaes, "Glow": glows}
-evals = {"VAE": {d: evaluate.benchmark(NLL(k=P.iwae_k, seed=seed).fit(vaes[d]), d, paper.rose_ood_sets(d),
-                                       n_id=P.n_id_test, n_ood=P.n_ood, seed=seed,
-                                       overall_members=paper.rose_overall_members(d), overall_each=P.n_overall_each)
+evals = {"VAE": {d: evaluate.benchmark(NLL(k=P.iwae_k, seed=page.seed).fit(vaes[d]), d, rose.rose_ood_sets(d),
+                                       n_id=P.n_id_test, n_ood=P.n_ood, seed=page.seed,
+                                       overall_members=rose.rose_overall_members(d), overall_each=P.n_overall_each)
                  for d in IN_DISTS},
-         "Glow": {d: evaluate.benchmark(NLL(seed=seed).fit(glows[d]), d, paper.rose_ood_sets(d),
-                                        n_id=P.glow_n_id, n_ood=P.glow_n_ood, seed=seed,
-                                        overall_members=paper.rose_overall_members(d), overall_each=P.glow_overall_each)
+         "Glow": {d: evaluate.benchmark(NLL(seed=page.seed).fit(glows[d]), d, rose.rose_ood_sets(d),
+                                        n_id=P.glow_n_id, n_ood=P.glow_n_ood, seed=page.seed,
+                                        overall_members=rose.rose_overall_members(d), overall_each=P.glow_overall_each)
                   for d in IN_DISTS}}
 
 tables = []
 for model, by_dist in evals.items():
     for d, ev in by_dist.items():
-        to_bpd = lambda s, m=MODELS[model][d]: units.bits_per_dim(s, m.num_dims)  # noqa: E731
+        to_bpd = lambda s, m=MODELS[model][d]: units.bits_per_dim(s, m.num_dims)
         tables += [page.rows(ev.table, section="§3.1", table="Table 2", model=model, in_dist=d),
                    page.rows(ev.mean_rows("bpd_mean", to_bpd), section="§3.1", table="Fig 1", model=model, in_dist=d)]
 table = pd.concat(tables, ignore_index=True)
@@ -127,8 +128,8 @@ display.show(bpd_table, "Fig. 1 — mean NLL in bits/dim per set, by model and i
 # %%
 glow_bpd = {}
 for d in IN_DISTS:
-    x = data.load(d, "test", n=P.glow_n_id, seed=seed, channels=glows[d].config.channels).x
-    glow_bpd[d] = {"ours, one noise sample": glows[d].bits_per_dim(x, noise=True, seed=seed),
+    x = data.load(d, "test", n=P.glow_n_id, seed=page.seed, channels=glows[d].config.channels).x
+    glow_bpd[d] = {"ours, one noise sample": glows[d].bits_per_dim(x, noise=True, seed=page.seed),
                    "ours, midpoints": glows[d].bits_per_dim(x)}
 bpd_rows = pd.DataFrame([{"ood": d, "method": "NLL", "metric": f"bpd_test ({how})", "value": v[f"ours, {how}"]}
                          for d, v in glow_bpd.items() for how in ("one noise sample", "midpoints")])
@@ -184,7 +185,7 @@ for model, models in MODELS.items():
     for d, names in recon_sets.items():
         rows, worst = {}, 0
         for name in names:
-            x = data.load(name, "test", n=10, seed=seed, channels=models[d].config.channels).x
+            x = data.load(name, "test", n=10, seed=page.seed, channels=models[d].config.channels).x
             rows[name] = x
             rows[f"{name} → recon."] = models[d].reconstruct(x)
             worst = max(worst, int((rows[f"{name} → recon."].int() - x.int()).abs().max()))
@@ -211,7 +212,7 @@ page.verdicts(table, missing)
 
 # %% tags=["remove-input"]
 display.show(pd.DataFrame([{"model": model, "in-distribution": d, "images of each member set": each,
-                            "members": ", ".join(m for m in paper.rose_overall_members(d) if m in ev.ood_scores),
+                            "members": ", ".join(m for m in rose.rose_overall_members(d) if m in ev.ood_scores),
                             "missing here": ", ".join(ev.missing) or "none"}
                            for model, each in (("VAE", P.n_overall_each), ("Glow", P.glow_overall_each))
                            for d, ev in evals[model].items()]), "The 'overall' OOD mix (ours)", index=False)

@@ -38,16 +38,17 @@ seed = 0
 import pandas as pd
 from IPython.display import display as show
 
-from oodlib import data, display, evaluate, lineup, paper, profiles, zoo
+from oodlib import data, display, evaluate
+from oodlib.chapters import rose
 from oodlib.page import Page
 
-page = Page(profile, seed)
-P = page.profile
+page = Page("rose/s5_1_glow_benchmark", profile, seed)
+P = page.sizes
 IN_DISTS = ["fmnist", "cifar10"]
 METRIC_TABLES = {"AUROC": "Table 2", "AUPRC": "Table 4", "FPR80": "Table 5"}
 BASELINES = ["LRatio", "IC(png)", "IC(jp2)"]          # the methods ROSE is compared with in Table 2 (Glow half)
-page.setting(profiles.GLOW_FIELDS, IN_DISTS)
-missing = page.missing(s for d in IN_DISTS for s in paper.rose_ood_sets(d))
+page.setting(rose.GLOW_FIELDS, IN_DISTS)
+missing = page.missing(s for d in IN_DISTS for s in rose.rose_ood_sets(d))
 
 # %% [markdown]
 # ## The models
@@ -58,17 +59,17 @@ missing = page.missing(s for d in IN_DISTS for s in paper.rose_ood_sets(d))
 # background Glows train for fewer epochs than the main ones (table below).
 
 # %%
-glows = {d: zoo.trained_glow(d, profile, seed) for d in IN_DISTS}
-backgrounds = {d: zoo.trained_background_glow(d, profile, seed) for d in IN_DISTS}
+glows = {d: page.model("glow", d) for d in IN_DISTS}
+backgrounds = {d: page.model("background-glow", d) for d in IN_DISTS}
 
 # %% tags=["remove-input"]
 models = {}
 for d in IN_DISTS:
-    cfg, bg = glows[d].config, zoo.BACKGROUND_GLOW[d]
+    cfg, bg = glows[d].config, rose.BACKGROUND_GLOW[d]
     models[d] = {"Glow": f"{cfg.levels} scales × {cfg.steps} steps, hidden {cfg.hidden}",
-                 "Glow epochs": zoo.glow_recipe(d, profile)[2].epochs,
+                 "Glow epochs": page.recipe("glow", d)[2].epochs,
                  "Glow cache key": glows[d].cache_key,
-                 "background Glow epochs": zoo.background_glow_recipe(d, profile)[2].epochs,
+                 "background Glow epochs": page.recipe("background-glow", d)[2].epochs,
                  "background μ, λ": f"{bg['mu']:g}, {bg['l2']:g}",
                  "background Glow cache key": backgrounds[d].cache_key}
 display.show(pd.DataFrame(models), "The Glows and the LRatio background Glows")
@@ -86,18 +87,18 @@ evals, tables = {}, []
 for d in IN_DISTS:
     channels = data.info(d).channels
     id_train = data.load(d, "train", channels=channels)
-    id_test = data.load(d, "test", n=P.glow_n_id, seed=seed, channels=channels)
-    sets, _ = evaluate.load_ood_sets(paper.rose_ood_sets(d), P.glow_n_ood, seed, channels)
-    methods = lineup.glow_methods(glows[d], backgrounds[d], id_train, profile, seed)
+    id_test = data.load(d, "test", n=P.glow_n_id, seed=page.seed, channels=channels)
+    sets, _ = evaluate.load_ood_sets(rose.rose_ood_sets(d), P.glow_n_ood, page.seed, channels)
+    methods = rose.glow_methods(page, glows[d], backgrounds[d], id_train)
     evals[d] = {m: evaluate.evaluate(scorer, id_test, sets, method=m, metric_names=tuple(METRIC_TABLES),
-                                     overall_members=paper.rose_overall_members(d), overall_each=P.glow_overall_each)
+                                     overall_members=rose.rose_overall_members(d), overall_each=P.glow_overall_each)
                 for m, scorer in methods.items()}
     for ev in evals[d].values():
         for metric, tab in METRIC_TABLES.items():
             tables.append(page.rows(ev.table[ev.table.metric == metric], section="§5.1", table=tab, model="Glow",
                                     in_dist=d))
     for other in BASELINES:
-        gap = evaluate.paired_difference_rows(evals[d]["ROSE"], evals[d][other], seed=seed)
+        gap = evaluate.paired_difference_rows(evals[d]["ROSE"], evals[d][other], seed=page.seed)
         tables.append(page.rows(gap, section="§5.1", table="Table 2", model="Glow", in_dist=d))
 table = pd.concat(tables, ignore_index=True)
 page.save(table)
@@ -178,7 +179,7 @@ page.verdicts(table, missing)
 # %% tags=["remove-input"]
 overall = {}
 for d in IN_DISTS:
-    members = paper.rose_overall_members(d)
+    members = rose.rose_overall_members(d)
     overall[d] = {"images of each member": P.glow_overall_each,
                   "members here": ", ".join(m for m in members if m not in missing),
                   "members missing here": ", ".join(m for m in members if m in missing) or "none"}

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from .. import locations
 from ..errors import BadInput, DatasetMissing, UnknownName
+from ..io import atomic_path
 from .halves import BINARY_IN, BINARY_NAME, GENERAL_PARTS, HALVES_SEED, binary_arrays, general_arrays
 from .registry import FMNIST_IDX_DIRS, REGISTRY, DatasetInfo
 
@@ -145,10 +146,33 @@ def _read_raw_cached(name: str, split: str, folder: str) -> tuple[np.ndarray, np
         if os.environ.get("OODLIB_DOWNLOAD") == "1" and d.torchvision:
             return _download(d, split)
         raise _missing(d, split)
-    with np.load(path) as z:
-        x, y = z["x"], z["y"].astype(np.int64)
+    x, y = _read_npz(path)
     if x.dtype != np.uint8 or x.ndim != 4:
         raise BadInput(f"{path} must hold x as uint8 N×H×W×C, found {x.dtype} {x.shape}")
+    return x, y
+
+
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Return (x, y int64) of a dataset file, through an uncompressed copy in the cache.
+
+    The shared datasets are LZMA-compressed: CIFAR-10's training split takes seconds to inflate, in every process
+    that reads it (each page's kernel, each test worker). The first reader writes the arrays uncompressed to
+    ``<cache>/arrays/`` (atomically), named by the file's path, size and modification time, so a changed file is
+    read afresh; later readers load that copy in a fraction of a second. Where the cache cannot be written, the
+    file is read directly."""
+    stat = path.stat()
+    tag = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    copy = locations.cache() / "arrays" / f"{path.stem}-{tag}.npz"
+    if copy.exists():
+        with np.load(copy) as z:
+            return z["x"], z["y"]
+    with np.load(path) as z:
+        x, y = z["x"], z["y"].astype(np.int64)
+    try:
+        with atomic_path(copy) as tmp, open(tmp, "wb") as f:
+            np.savez(f, x=x, y=y)
+    except OSError:
+        pass                                      # a read-only cache: read the compressed file next time too
     return x, y
 
 

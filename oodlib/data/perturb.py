@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 import torch
-import torchvision.transforms.functional as TF
 
 from ..errors import BadInput, UnknownName
 
@@ -89,6 +88,8 @@ def gaussian_blur(x: torch.Tensor, kernel: int = 3, sigma: float = 0.8) -> torch
     if min(x.shape[-2:]) <= kernel // 2:
         raise BadInput(f"gaussian_blur: images of {x.shape[-2]}×{x.shape[-1]} are too small for a {kernel}×{kernel} "
                        "kernel (reflect padding needs a side larger than half the kernel)")
+    import torchvision.transforms.functional as TF  # deferred: importing torchvision costs each process ~1.5 s
+
     return _to_uint8(TF.gaussian_blur(x.float(), [kernel, kernel], [sigma, sigma]))
 
 

@@ -15,8 +15,6 @@ from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
-import torchvision.models.resnet as tv_resnet
-import torchvision.models.vgg as tv_vgg
 from torch import nn
 
 from ..checks import check_images
@@ -60,6 +58,8 @@ def _cnn4(cfg: LayeredClassifierConfig) -> tuple[nn.Module, int]:
 
 
 def _vgg(cfg: LayeredClassifierConfig) -> tuple[nn.Module, int]:
+    import torchvision.models.vgg as tv_vgg  # deferred: importing torchvision costs each process ~1.5 s
+
     plan = [v if v == "M" else _scaled(v, cfg.width) for v in tv_vgg.cfgs[VGG_CONFIGS[cfg.arch]]]
     body = tv_vgg.make_layers(plan, batch_norm=True)
     body[0] = nn.Conv2d(cfg.channels, plan[0], 3, padding=1)      # torchvision's first conv takes 3 channels
@@ -68,6 +68,8 @@ def _vgg(cfg: LayeredClassifierConfig) -> tuple[nn.Module, int]:
 
 
 def _resnet18(cfg: LayeredClassifierConfig) -> tuple[nn.Module, int]:
+    import torchvision.models.resnet as tv_resnet  # deferred, as above
+
     net = tv_resnet.resnet18(weights=None, num_classes=cfg.classes)
     net.conv1 = nn.Conv2d(cfg.channels, 64, 7, stride=2, padding=3, bias=False)
     net.fc = nn.Identity()

@@ -48,5 +48,13 @@ from .pages import (
     with_paper_and_baselines,
 )
 from .paper import AUTHORS, CHALI_PAPER_SIZE, ORDER, PAPER, TITLE, chali_quoted_means
-from .sets import CHALI_STAND_INS, CHALI_TABLE1_OOD, CHALI_TABLE2_OOD, PARTIAL_SETS, chali_ood, chali_table2_sets
+from .sets import (
+    CHALI_PAPER_NAMES,
+    CHALI_STAND_INS,
+    CHALI_TABLE1_OOD,
+    CHALI_TABLE2_OOD,
+    PARTIAL_SETS,
+    chali_ood,
+    chali_table2_sets,
+)
 from .sizes import CHALI_FIELDS, FIELD_LABELS, ONECLASS_FIELDS, SIZES, Sizes

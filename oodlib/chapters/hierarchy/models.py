@@ -40,16 +40,17 @@ def hier_training_spec(profile: str, seed: int = 0) -> DataSpec:
     return DataSpec(IN_DIST, "train", n=_sizes(profile).hi_n_train, seed=seed, channels=3)
 
 
-def general_spec(seed: int = 0) -> DataSpec:
-    """Return the DataSpec of the general-distribution set (every image of it)."""
-    return DataSpec(GENERAL, "train", seed=seed, channels=3)
+def general_spec(seed: int = 0, n: int | None = None) -> DataSpec:
+    """Return the DataSpec of the general-distribution set: every image of it, or ``n`` of them (the profile's
+    ``hi_general_n``: at smoke only)."""
+    return DataSpec(GENERAL, "train", n=n, seed=seed, channels=3)
 
 
 def general_recipe(in_dist: str, profile: str, seed: int = 0):
     """Return (GlowConfig, DataSpec, TrainConfig) of the general-distribution Glow (Tiny-Glow's stand-in)."""
     if in_dist != GENERAL:
         raise UnknownName(f"the general model is trained on {GENERAL!r}, not {in_dist!r}")
-    return _glow_config(profile), general_spec(seed), _train_config(profile, _sizes(profile).hi_general_epochs, seed)
+    return _glow_config(profile), general_spec(seed, _sizes(profile).hi_general_n), _train_config(profile, _sizes(profile).hi_general_epochs, seed)
 
 
 def _general_key(profile: str, seed: int) -> str:
@@ -108,7 +109,7 @@ def dagger_recipe(in_dist: str, profile: str, seed: int = 0, variant: str = "uns
     outliers = ":".join([spec.name, spec.split, "" if spec.n is None else str(spec.n), str(spec.seed)])
     tcfg = _train_config(profile, p.hi_general_epochs, seed + k, init_from=_general_key(profile, seed),
                          penalty="outlier", penalty_weight=WEIGHT, penalty_data=outliers, penalty_reference=reference)
-    return _glow_config(profile), general_spec(seed), tcfg
+    return _glow_config(profile), general_spec(seed, _sizes(profile).hi_general_n), tcfg
 
 
 def local_recipe(in_dist: str, profile: str, seed: int = 0):

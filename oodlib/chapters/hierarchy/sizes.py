@@ -17,6 +17,7 @@ class Sizes:
     # updates is identical"), i.e. 250 epochs × 50,000 / 9,104 general images
     hi_general_epochs: int = 1373
     hi_n_train: int | None = None       # CIFAR-10 training images (None: all 50,000)
+    hi_general_n: int | None = None     # general-set training images (None: all; fewer at smoke only)
     hi_seeds: int = 3                   # training seeds of Table S2
     hi_n_test: int | None = None        # CIFAR-10 test images scored (None: all 10,000)
     hi_n_ood: int | None = None         # images per OOD set (None: its whole evaluation half)
@@ -30,6 +31,7 @@ class Sizes:
 
 SIZES = {
     "smoke": Sizes(hi_arch=dict(levels=3, steps=1, hidden=4), hi_epochs=1, hi_general_epochs=1, hi_n_train=128,
+                   hi_general_n=256,
                    hi_seeds=2, hi_n_test=32, hi_n_ood=16, hi_lr=2e-3, hi_local_arch=dict(patch=8, steps=1, hidden=4),
                    hi_dense_arch=dict(steps=1, hidden=4), hi_classifier_epochs=1, hi_classifier_n=256),
     # cpu: three scales of 4 steps with coupling networks 40 channels wide train at ~1,200 img/s on 2 threads
@@ -51,6 +53,7 @@ FIELD_LABELS = {
     "hi_arch": "Glow: scales, steps per scale, coupling width", "hi_epochs": "in-distribution Glows: epochs",
     "hi_general_epochs": "general Glow: epochs (as many updates)",
     "hi_n_train": "CIFAR-10 training images (None = all)",
+    "hi_general_n": "general set: training images (None = all)",
     "hi_seeds": "training seeds", "hi_n_test": "CIFAR-10 test images (None = all)",
     "hi_n_ood": "images per OOD set (None = its evaluation half)", "hi_lr": "Adamax learning rate from scratch",
     "hi_finetune_lr": "Adamax learning rate when finetuning",

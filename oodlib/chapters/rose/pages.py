@@ -25,7 +25,7 @@ def _sweep(ev, ood: str) -> dict:
 
 def brightness_rows(evals: dict, table: str, seed: int = 0) -> pd.DataFrame:
     """Return our values of ``table`` (Table 1, 8 or 9; ``evals``: {method: Evaluation} of
-    ``oodlib.lineup.outlier_exposure_methods`` on ``brightness_sets``): per LRatio and RND row of the table and
+    ``outlier_exposure_methods`` on ``brightness_sets``): per LRatio and RND row of the table and
     ROSE, the AUROC at each brightness, the row's mean and std, and ROSE's std minus each other row's with its
     95% paired bootstrap interval (``sweeps.std_difference_rows``: what the §3.2 claim reads)."""
     ood, names = BRIGHTNESS_TABLES[table]

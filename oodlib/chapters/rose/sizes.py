@@ -73,8 +73,8 @@ SIZES = {
                    widths=(0.5, 1.0), width_base=1.0, width_sets=("fmnist",), throughput_n=8, throughput_n_lr=2,
                    glow_epochs={"fmnist": 1, "cifar10": 1},
                    glow_arch={"fmnist": dict(steps=2, hidden=8), "cifar10": dict(steps=2, hidden=8)},
-                   glow_n_id=32, glow_n_ood=16, glow_overall_each=8, oe_n_train=256, oe_background_epochs=(1, 30),
-                   oe_n_id=32, oe_n_ood=16, oe_iwae_k=2, rnd_width=8, rnd_features=16, rnd_epochs=1, rnd_lr=1e-3,
+                   glow_n_id=32, glow_n_ood=16, glow_overall_each=8, oe_n_train=64, oe_background_epochs=(1, 30),
+                   oe_n_id=16, oe_n_ood=8, oe_iwae_k=2, rnd_width=8, rnd_features=16, rnd_epochs=1, rnd_lr=1e-3,
                    rnd_lr_step=None, fig6_width=0.125, fig6_n_train=256, fig6_epochs=1, fig6_n_id=32, fig6_n_ood=16),
     # cpu: measured on 2 cores with tcmalloc, ~600 img/s (FMNIST) and ~160 img/s (CIFAR-10) per
     # training step, i.e. ~20 min and ~32 min of training; IWAE k=20 scores ~67 and ~16 img/s.
