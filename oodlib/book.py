@@ -194,19 +194,11 @@ def log_run(page: str, meta: dict, log: Path = RUN_LOG) -> None:
         table.to_csv(tmp, index=False, columns=list(RUN_LOG_FIELDS))
 
 
-def log_committed_runs(log: Path = RUN_LOG) -> None:
-    """Add the execution recorded in every committed page's metadata to the run log (those run before the log existed,
-    or by an older runner)."""
-    for src in sources():
-        _, meta = page_state(src)
-        if meta.get("score_cache") is not None:         # executed since the score cache counts its reads
-            log_run(page_name(src), meta, log)
-
-
 def reexecution_times(log: Path = RUN_LOG, profile: str = "cpu"):
     """Return, for a cold and a warm score cache, what re-executing every page at ``profile`` costs: per page the latest
     logged execution that computed at least as many scores as it read (cold) and the latest that computed none
-    (warm; a page without scores counts in both), and over the pages: how many of the book's, minutes in all, the dates."""
+    (warm; a page without scores counts in both), and over the pages: how many of the book's, minutes in all, the
+    dates."""
     import pandas as pd  # deferred, as above
 
     runs = pd.read_csv(log) if log.exists() else pd.DataFrame(columns=RUN_LOG_FIELDS)
